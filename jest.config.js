@@ -1,0 +1,25 @@
+// One jest run over every workspace. Tests import the shared package from source,
+// so `npm test` never depends on a stale build of it; the processes that tests spawn
+// run the built output (`npm test` builds first through `pretest`).
+const path = require('node:path');
+
+const workspaces = ['shared', 'local-pool', 'trigger', 'auth-server', 'resource-server', 'infra'];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testTimeout: 60_000,
+  projects: workspaces.map((name) => ({
+    displayName: name,
+    rootDir: path.join(__dirname, name),
+    testEnvironment: 'node',
+    testMatch: ['<rootDir>/test/**/*.test.ts'],
+    transform: {
+      '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.json') }],
+    },
+    // Workspaces import each other from source in tests (e.g. a test harness of local-pool).
+    moduleNameMapper: {
+      '^@authstack/([^/]+)$': path.join(__dirname, '$1/src/index.ts'),
+      '^@authstack/([^/]+)/(.+)$': path.join(__dirname, '$1/src/$2'),
+    },
+  })),
+};

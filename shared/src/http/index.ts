@@ -1,0 +1,11 @@
+export { requestContext, requestIdOf, passThrough } from './request-context';
+export { jsonBody } from './json-body';
+export {
+  errorHandler,
+  notFoundHandler,
+  sendError,
+  type ErrorBody,
+  type ErrorMapper,
+} from './error-handler';
+export { validate } from './validate';
+export { serve, Lifecycle, type RunningServer, type ServeOptions } from './serve';

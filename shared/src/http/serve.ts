@@ -1,0 +1,97 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+
+/** Shared by `/readyz` and the shutdown sequence: turns false the moment SIGTERM arrives. */
+export class Lifecycle {
+  #shuttingDown = false;
+  get shuttingDown(): boolean {
+    return this.#shuttingDown;
+  }
+  beginShutdown(): void {
+    this.#shuttingDown = true;
+  }
+}
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  logger: Logger;
+  lifecycle: Lifecycle;
+  /** Longest wait for in-flight requests after SIGTERM before exiting anyway. */
+  shutdownTimeoutMs?: number;
+  /** Runs after the server has closed, e.g. to end database pools. */
+  onClose?: () => Promise<void> | void;
+  /** Exit the process when shut down (true for real servers, false in tests). */
+  exitOnShutdown?: boolean;
+}
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  port: number;
+  /** Readiness off, stop accepting, let in-flight requests finish, then close. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Listens with keep-alive timeouts above a load balancer's 60 s idle timeout and
+ * installs a SIGTERM/SIGINT handler that drains in-flight requests and exits 0.
+ */
+export async function serve(app: Express, options: ServeOptions): Promise<RunningServer> {
+  const { logger, lifecycle } = options;
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 8_000;
+  const server = createServer(app);
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 30_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => {
+    closing ??= (async () => {
+      lifecycle.beginShutdown();
+      logger.info('shutting down: readiness off, draining in-flight requests');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => {
+        logger.warn('drain timed out; closing remaining connections');
+        server.closeAllConnections();
+      }, shutdownTimeoutMs);
+      timer.unref();
+      await closed;
+      clearTimeout(timer);
+      await options.onClose?.();
+      logger.info('shut down');
+    })();
+    return closing;
+  };
+
+  if (options.exitOnShutdown ?? true) {
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'signal received');
+      shutdown().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  }
+
+  logger.info({ url }, 'listening');
+  return { server, url, port, shutdown };
+}

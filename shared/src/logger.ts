@@ -1,0 +1,72 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+/**
+ * Paths pino replaces with "[redacted]" wherever they occur in a log object.
+ * Covers the field names every part of the stack uses for secrets, in any casing
+ * the AWS SDK, Cognito events or HTTP headers give them.
+ */
+export const REDACTED_PATHS: readonly string[] = [
+  'password',
+  'newPassword',
+  'previousPassword',
+  'proposedPassword',
+  'temporaryPassword',
+  'code',
+  'token',
+  'idToken',
+  'accessToken',
+  'refreshToken',
+  'authorization',
+  'secret',
+  'clientSecret',
+  '*.password',
+  '*.newPassword',
+  '*.previousPassword',
+  '*.proposedPassword',
+  '*.code',
+  '*.token',
+  '*.idToken',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.authorization',
+  '*.Authorization',
+  '*.secret',
+  '*.clientSecret',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'request.password',
+  'event.request.password',
+  '*.Password',
+  '*.AccessToken',
+  '*.IdToken',
+  '*.RefreshToken',
+  '*.SECRET_HASH',
+  '*.PASSWORD',
+  '*.REFRESH_TOKEN',
+];
+
+export interface LoggerOptions {
+  /** Names the process in every line (`"name":"auth-server"`). */
+  name: string;
+  level?: string;
+  /** Where lines go; stdout when omitted. Tests pass a capturing stream. */
+  destination?: DestinationStream;
+  base?: Record<string, unknown>;
+}
+
+/** The one way any part of the stack makes its logger: JSON lines, secrets redacted. */
+export function createLogger(options: LoggerOptions): Logger {
+  return pino(
+    {
+      name: options.name,
+      level: options.level ?? 'info',
+      base: { pid: process.pid, ...options.base },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    options.destination ?? pino.destination({ dest: 1, sync: false }),
+  );
+}
