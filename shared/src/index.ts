@@ -3,3 +3,10 @@ export { maskIdentifier } from './mask';
 export * from './errors';
 export { parseConfig, loadConfig, ConfigError, env } from './config';
 export * from './http';
+export {
+  DEFAULT_PASSWORD_POLICY,
+  PASSWORD_RULE_MESSAGES,
+  passwordPolicyViolations,
+  type PasswordPolicy,
+  type PasswordRule,
+} from './password-policy';
