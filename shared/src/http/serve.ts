@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
@@ -54,6 +54,9 @@ export async function serve(app: Express, options: ServeOptions): Promise<Runnin
       resolve();
     });
   });
+  server.on('request', (_req, res: ServerResponse) => {
+    if (lifecycle.shuttingDown) res.setHeader('Connection', 'close');
+  });
   const { port } = server.address() as AddressInfo;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
 
@@ -63,13 +66,16 @@ export async function serve(app: Express, options: ServeOptions): Promise<Runnin
       lifecycle.beginShutdown();
       logger.info('shutting down: readiness off, draining in-flight requests');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections become idle as their last response ends; close them then.
       server.closeIdleConnections();
+      const sweeper = setInterval(() => server.closeIdleConnections(), 100);
       const timer = setTimeout(() => {
         logger.warn('drain timed out; closing remaining connections');
         server.closeAllConnections();
       }, shutdownTimeoutMs);
       timer.unref();
       await closed;
+      clearInterval(sweeper);
       clearTimeout(timer);
       await options.onClose?.();
       logger.info('shut down');

@@ -1,0 +1,154 @@
+import express from 'express';
+import request from 'supertest';
+import { z } from 'zod';
+import {
+  createLogger,
+  errorHandler,
+  HttpError,
+  jsonBody,
+  notFoundHandler,
+  requestContext,
+  validate,
+} from '../../src';
+import { LogCapture } from '../../src/testing';
+
+function buildTestApp(capture: LogCapture) {
+  const logger = createLogger({ name: 'test', destination: capture });
+  const app = express();
+  app.use(requestContext(logger));
+  app.use(jsonBody('1kb'));
+  app.post('/echo', (req, res) => {
+    const body = validate(z.strictObject({ name: z.string(), password: z.string() }), req.body);
+    res.locals.sub = 'sub-123';
+    res.json({ name: body.name });
+  });
+  app.get('/boom', () => {
+    throw new Error('database password is hunter2');
+  });
+  app.get('/teapot', () => {
+    throw new HttpError(418, 'teapot', 'I am a teapot', { headers: { 'X-Extra': 'yes' } });
+  });
+  app.use(notFoundHandler);
+  app.use(errorHandler());
+  return app;
+}
+
+describe('shared HTTP helpers', () => {
+  let capture: LogCapture;
+  let app: express.Express;
+
+  beforeEach(() => {
+    capture = new LogCapture();
+    app = buildTestApp(capture);
+  });
+
+  it('echoes a sane incoming X-Request-Id and uses it in error bodies', async () => {
+    const response = await request(app).get('/missing').set('X-Request-Id', 'abc-123');
+    expect(response.status).toBe(404);
+    expect(response.headers['x-request-id']).toBe('abc-123');
+    expect(response.body).toEqual({
+      error: { code: 'not_found', message: 'No such route.', requestId: 'abc-123' },
+    });
+  });
+
+  it('replaces an unsafe X-Request-Id with a generated one', async () => {
+    const response = await request(app).get('/missing').set('X-Request-Id', 'bad id\twith tab');
+    expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.body.error.requestId).toBe(response.headers['x-request-id']);
+  });
+
+  it('answers 400 invalid_json for malformed JSON', async () => {
+    const response = await request(app)
+      .post('/echo')
+      .set('Content-Type', 'application/json')
+      .send('{"name":');
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('invalid_json');
+  });
+
+  it('answers 415 for a body that is not JSON', async () => {
+    const response = await request(app).post('/echo').set('Content-Type', 'text/plain').send('hi');
+    expect(response.status).toBe(415);
+    expect(response.body.error.code).toBe('unsupported_media_type');
+  });
+
+  it('answers 413 for a body over the limit', async () => {
+    const response = await request(app)
+      .post('/echo')
+      .send({ name: 'x'.repeat(2_000), password: 'p' });
+    expect(response.status).toBe(413);
+    expect(response.body.error.code).toBe('payload_too_large');
+  });
+
+  it('answers 400 naming the field for a wrong type', async () => {
+    const response = await request(app).post('/echo').send({ name: 5, password: 'p' });
+    expect(response.status).toBe(400);
+    expect(response.body.error).toMatchObject({ code: 'validation_failed' });
+    expect(response.body.error.message).toMatch(/^name: /);
+  });
+
+  it('answers 500 with no detail for an unexpected error', async () => {
+    const response = await request(app).get('/boom');
+    expect(response.status).toBe(500);
+    expect(response.body.error).toMatchObject({
+      code: 'internal_error',
+      message: 'Something went wrong on our side.',
+    });
+    expect(JSON.stringify(response.body)).not.toContain('hunter2');
+  });
+
+  it('sets the headers an HttpError carries', async () => {
+    const response = await request(app).get('/teapot');
+    expect(response.status).toBe(418);
+    expect(response.headers['x-extra']).toBe('yes');
+  });
+
+  it('logs one JSON line per request with id, status and sub, and no body or query', async () => {
+    await request(app)
+      .post('/echo?token=secret-in-query')
+      .set('Authorization', 'Bearer secret-token')
+      .set('X-Request-Id', 'req-1')
+      .send({ name: 'Ann', password: 'very-secret-password' });
+    const records = capture.records();
+    const line = records.find((record) => record.requestId === 'req-1');
+    expect(line).toMatchObject({
+      level: 'info',
+      sub: 'sub-123',
+      req: { method: 'POST', path: '/echo' },
+      res: { statusCode: 200 },
+    });
+    const text = capture.text();
+    expect(text).not.toContain('very-secret-password');
+    expect(text).not.toContain('secret-token');
+    expect(text).not.toContain('secret-in-query');
+  });
+});
+
+describe('createLogger', () => {
+  it('redacts secrets at any of the known paths', () => {
+    const capture = new LogCapture();
+    const logger = createLogger({ name: 'test', destination: capture });
+    logger.info(
+      {
+        password: 'p1',
+        request: { password: 'p2' },
+        body: { refreshToken: 'r1', accessToken: 'a1' },
+        headers: { authorization: 'Bearer x' },
+      },
+      'event',
+    );
+    const text = capture.text();
+    for (const secret of ['p1', 'p2', 'r1', 'a1', 'Bearer x']) {
+      expect(text).not.toContain(`"${secret}"`);
+    }
+    expect(capture.records()[0]).toMatchObject({ password: '[redacted]', level: 'info' });
+  });
+
+  it('keeps a CR/LF inside a value within one JSON line', () => {
+    const capture = new LogCapture();
+    const logger = createLogger({ name: 'test', destination: capture });
+    logger.info({ user: 'mallory\n{"level":"info","msg":"forged"}' }, 'sign-in');
+    expect(capture.lines).toHaveLength(1);
+    expect(capture.records()[0]?.msg).toBe('sign-in');
+  });
+});
