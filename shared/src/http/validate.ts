@@ -18,7 +18,7 @@ export function validate<S extends z.ZodType>(
   if (what === 'body' && (input === null || typeof input !== 'object' || Array.isArray(input))) {
     throw new ValidationError('The request body must be a JSON object.', 'body');
   }
-  const result = schema.safeParse(input);
+  const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue && issue.path.length > 0 ? describePath(issue.path) : what;

@@ -1,0 +1,169 @@
+/**
+ * Sign-in through the auth-server vs the same InitiateAuth (USER_PASSWORD_AUTH) sent
+ * straight to the local pool with the SDK. The two alternate call by call (ABBA), so a
+ * busy machine slows both alike; each run gives a p50 and p99 per side, and the figures
+ * printed are the medians over the runs, plus the median of the paired differences.
+ * Run with `npm run bench -w @authstack/auth-server` (after `npm run build`).
+ * BENCH_RUNS and BENCH_CALLS change the sample size.
+ */
+import { Agent, request } from 'node:http';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { createTestUserPool, startLocalPool } from '@authstack/local-pool/testing';
+import { createLogger } from '@authstack/shared';
+import { getFreePort, startProcess } from '@authstack/shared/testing';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 6);
+const CALLS = Number(process.env.BENCH_CALLS ?? 40);
+const WARM_UP = 10;
+const EMAIL = 'bench@example.com';
+const PASSWORD = 'Bench-Passw0rd!';
+
+const logger = createLogger({ name: 'auth-server-bench' });
+
+function percentile(sorted: number[], p: number): number {
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)] ?? Number.NaN;
+}
+
+function median(values: number[]): number {
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
+}
+
+async function timed(call: () => Promise<void>): Promise<number> {
+  const start = performance.now();
+  await call();
+  return performance.now() - start;
+}
+
+interface Run {
+  direct: number[];
+  server: number[];
+}
+
+/** `calls` pairs of one direct call and one call through the server, in alternating order. */
+async function alternatingRun(
+  calls: number,
+  direct: () => Promise<void>,
+  server: () => Promise<void>,
+): Promise<Run> {
+  const run: Run = { direct: [], server: [] };
+  for (let i = 0; i < calls; i += 1) {
+    if (i % 2 === 0) {
+      run.direct.push(await timed(direct));
+      run.server.push(await timed(server));
+    } else {
+      run.server.push(await timed(server));
+      run.direct.push(await timed(direct));
+    }
+  }
+  return run;
+}
+
+const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+
+function postJson(agent: Agent, url: URL, body: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve()
+            : reject(new Error(`sign-in answered ${res.statusCode}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function main(): Promise<void> {
+  const pool = await startLocalPool();
+  const userPool = await createTestUserPool(pool);
+  const port = await getFreePort();
+  const server = await startProcess({
+    script: path.join(__dirname, '../dist/server.js'),
+    env: {
+      PORT: String(port),
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      COGNITO_ENDPOINT: pool.endpoint,
+      USER_POOL_ID: userPool.userPoolId,
+      USER_POOL_CLIENT_ID: userPool.clientId,
+      SIGNIN_MAX_FAILURES_PER_EMAIL: '0',
+      SIGNIN_MAX_FAILURES_PER_IP: '0',
+      ACCOUNT_MAX_REQUESTS_PER_IP: '0',
+      LOG_LEVEL: 'warn',
+    },
+    readyUrl: `http://127.0.0.1:${port}/readyz`,
+  });
+  try {
+    const signUp = await fetch(`http://127.0.0.1:${port}/v1/api/user`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: EMAIL, name: 'Bench', password: PASSWORD }),
+    });
+    if (signUp.status !== 201) throw new Error(`sign-up answered ${signUp.status}`);
+
+    const direct = () =>
+      pool.client
+        .send(
+          new InitiateAuthCommand({
+            ClientId: userPool.clientId,
+            AuthFlow: 'USER_PASSWORD_AUTH',
+            AuthParameters: { USERNAME: EMAIL, PASSWORD },
+          }),
+        )
+        .then(() => undefined);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const signInUrl = new URL(`http://127.0.0.1:${port}/v1/api/user/signin`);
+    const body = JSON.stringify({ email: EMAIL, password: PASSWORD });
+    const throughServer = () => postJson(agent, signInUrl, body);
+
+    await alternatingRun(WARM_UP, direct, throughServer);
+    const runs: Run[] = [];
+    for (let run = 0; run < RUNS; run += 1) {
+      runs.push(await alternatingRun(CALLS, direct, throughServer));
+    }
+    const summary = (side: keyof Run) => ({
+      p50: median(runs.map((run) => percentile(sorted(run[side]), 50))),
+      p99: median(runs.map((run) => percentile(sorted(run[side]), 99))),
+    });
+    const directStats = summary('direct');
+    const serverStats = summary('server');
+    const pairedDifference = median(
+      runs.flatMap((run) => run.server.map((value, i) => value - (run.direct[i] ?? Number.NaN))),
+    );
+    const ms = (value: number) => `${value.toFixed(2)} ms`.padStart(10);
+    const lines = [
+      `sign-in, ${RUNS} runs x ${CALLS} alternating pairs (medians over the runs)`,
+      `  InitiateAuth straight to the pool    p50 ${ms(directStats.p50)}   p99 ${ms(directStats.p99)}`,
+      `  POST /v1/api/user/signin via server  p50 ${ms(serverStats.p50)}   p99 ${ms(serverStats.p99)}`,
+      `  added by the auth-server             p50 ${ms(serverStats.p50 - directStats.p50)}   p99 ${ms(serverStats.p99 - directStats.p99)}   (goal: p50 <= 2 ms)`,
+      `  median of the paired differences         ${ms(pairedDifference)}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    agent.destroy();
+  } finally {
+    await server.stop();
+    await pool.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  logger.error({ err: error }, 'benchmark failed');
+  process.exitCode = 1;
+});

@@ -1,0 +1,214 @@
+import { CognitoIdentityProviderServiceException } from '@aws-sdk/client-cognito-identity-provider';
+import { HttpError } from '@authstack/shared';
+
+/** The calls the adapter makes, named for what they are for; the same exception can mean different things in each. */
+export type PoolOperation =
+  | 'describe'
+  | 'createUser'
+  | 'signUp'
+  | 'confirmSignUp'
+  | 'resendCode'
+  | 'signIn'
+  | 'completeNewPassword'
+  | 'refresh'
+  | 'getUser'
+  | 'groupsOf'
+  | 'globalSignOut'
+  | 'forgotPassword'
+  | 'confirmForgotPassword'
+  | 'changePassword'
+  | 'listUsers'
+  | 'adminUser'
+  | 'adminGroup';
+
+export interface ErrorRule {
+  status: number;
+  code: string;
+  message: string;
+  headers?: Readonly<Record<string, string>>;
+}
+
+const rule = (
+  status: number,
+  code: string,
+  message: string,
+  headers?: Record<string, string>,
+): ErrorRule => ({ status, code, message, headers });
+
+export const UPSTREAM_UNAVAILABLE = rule(
+  503,
+  'upstream_unavailable',
+  'The user pool is unavailable; try again shortly.',
+  { 'Retry-After': '1' },
+);
+const INTERNAL = rule(500, 'internal_error', 'Something went wrong on our side.');
+const INVALID_CREDENTIALS = rule(401, 'invalid_credentials', 'Incorrect email or password.');
+const INVALID_TOKEN = rule(
+  401,
+  'invalid_token',
+  'The access token is missing, invalid, expired or revoked.',
+  { 'WWW-Authenticate': 'Bearer' },
+);
+const INVALID_REFRESH_TOKEN = rule(
+  401,
+  'invalid_refresh_token',
+  'The refresh token is invalid, expired or revoked; sign in again.',
+);
+const INVALID_SESSION = rule(
+  401,
+  'invalid_session',
+  'The sign-in session is invalid or has expired; sign in again.',
+);
+const INVALID_CODE = rule(400, 'invalid_code', 'The code is not valid for this email.');
+const TOO_MANY_ATTEMPTS = rule(429, 'too_many_requests', 'Too many attempts; try again later.', {
+  'Retry-After': '60',
+});
+const EMAIL_TAKEN = rule(409, 'email_taken', 'An account with this email already exists.');
+
+/**
+ * The one table from Cognito exception names to HTTP status, stable code and message.
+ * `byOperation` holds the cases where an exception means something else for one call
+ * (NotAuthorizedException is "wrong password" at sign-in, "bad token" elsewhere).
+ * Exceptions missing from the table are answered 500 and logged: a gap to fill here.
+ */
+export const COGNITO_ERRORS: {
+  default: Readonly<Record<string, ErrorRule>>;
+  byOperation: Readonly<Partial<Record<PoolOperation, Readonly<Record<string, ErrorRule>>>>>;
+} = {
+  default: {
+    NotAuthorizedException: INVALID_TOKEN,
+    UserNotFoundException: rule(404, 'user_not_found', 'No user has this email.'),
+    UsernameExistsException: EMAIL_TAKEN,
+    AliasExistsException: EMAIL_TAKEN,
+    InvalidPasswordException: rule(
+      400,
+      'weak_password',
+      'The password does not meet the password policy.',
+    ),
+    PasswordHistoryPolicyViolationException: rule(
+      400,
+      'weak_password',
+      'The password was used recently; choose another.',
+    ),
+    CodeMismatchException: INVALID_CODE,
+    ExpiredCodeException: rule(400, 'expired_code', 'The code has expired; ask for a new one.'),
+    UserNotConfirmedException: rule(
+      403,
+      'user_not_confirmed',
+      'Confirm the email address with the code sent to it, then sign in.',
+    ),
+    PasswordResetRequiredException: rule(
+      403,
+      'password_reset_required',
+      'The password must be reset: ask for a code with POST /user/password/forgot, then POST /user/password/reset.',
+    ),
+    LimitExceededException: TOO_MANY_ATTEMPTS,
+    TooManyFailedAttemptsException: TOO_MANY_ATTEMPTS,
+    CodeDeliveryFailureException: rule(
+      502,
+      'code_delivery_failed',
+      'The code could not be sent; ask for a new one.',
+    ),
+    InvalidParameterException: rule(400, 'request_refused', 'The user pool refused the request.'),
+    UnsupportedUserStateException: rule(
+      409,
+      'unsupported_user_state',
+      'The user is not in a state that allows this.',
+    ),
+    ForbiddenException: rule(403, 'forbidden', 'The request was refused.'),
+    TooManyRequestsException: UPSTREAM_UNAVAILABLE,
+    InternalErrorException: UPSTREAM_UNAVAILABLE,
+    InternalServerException: UPSTREAM_UNAVAILABLE,
+    UnexpectedLambdaException: UPSTREAM_UNAVAILABLE,
+    InvalidLambdaResponseException: UPSTREAM_UNAVAILABLE,
+    UserLambdaValidationException: rule(
+      400,
+      'request_refused',
+      'The user pool refused the request.',
+    ),
+    ResourceNotFoundException: INTERNAL,
+    AccessDeniedException: INTERNAL,
+    InvalidUserPoolConfigurationException: INTERNAL,
+  },
+  byOperation: {
+    signIn: {
+      NotAuthorizedException: INVALID_CREDENTIALS,
+      UserNotFoundException: INVALID_CREDENTIALS,
+      UserLambdaValidationException: INVALID_CREDENTIALS,
+    },
+    refresh: {
+      NotAuthorizedException: INVALID_REFRESH_TOKEN,
+      UserNotFoundException: INVALID_REFRESH_TOKEN,
+    },
+    completeNewPassword: {
+      NotAuthorizedException: INVALID_SESSION,
+      UserNotFoundException: INVALID_SESSION,
+      CodeMismatchException: INVALID_SESSION,
+      ExpiredCodeException: INVALID_SESSION,
+    },
+    getUser: { UserNotFoundException: INVALID_TOKEN },
+    globalSignOut: { UserNotFoundException: INVALID_TOKEN },
+    confirmSignUp: {
+      NotAuthorizedException: rule(409, 'already_confirmed', 'This account is already confirmed.'),
+      UserNotFoundException: INVALID_CODE,
+    },
+    confirmForgotPassword: {
+      NotAuthorizedException: INVALID_CODE,
+      UserNotFoundException: INVALID_CODE,
+    },
+    changePassword: {
+      NotAuthorizedException: rule(
+        400,
+        'incorrect_password',
+        'previousPassword: The current password is incorrect.',
+      ),
+    },
+    adminGroup: {
+      ResourceNotFoundException: rule(404, 'group_not_found', 'No group has this name.'),
+    },
+  },
+};
+
+/** An error of the user pool, mapped for the client; `upstream` (the exception name) is for logs only. */
+export class UserPoolError extends HttpError {
+  readonly upstream: string;
+  readonly operation: PoolOperation;
+
+  constructor(operation: PoolOperation, upstream: string, mapped: ErrorRule, cause: unknown) {
+    super(mapped.status, mapped.code, mapped.message, { cause, headers: { ...mapped.headers } });
+    this.upstream = upstream;
+    this.operation = operation;
+  }
+}
+
+const CONFIGURATION_ERRORS = new Set(['CredentialsProviderError']);
+
+/** The rule for an exception name in an operation: the operation's own entry, else the default. */
+export function ruleFor(operation: PoolOperation, exceptionName: string): ErrorRule | undefined {
+  return (
+    COGNITO_ERRORS.byOperation[operation]?.[exceptionName] ?? COGNITO_ERRORS.default[exceptionName]
+  );
+}
+
+/**
+ * Maps whatever a call to the pool threw. Service exceptions go through the table;
+ * server faults, timeouts and network errors become 503 `upstream_unavailable`;
+ * missing credentials are our misconfiguration (500).
+ */
+export function toUserPoolError(operation: PoolOperation, error: unknown): UserPoolError {
+  if (error instanceof CognitoIdentityProviderServiceException) {
+    const mapped =
+      ruleFor(operation, error.name) ??
+      (error.$fault === 'server' ? UPSTREAM_UNAVAILABLE : INTERNAL);
+    return new UserPoolError(operation, error.name, mapped, error);
+  }
+  const name = error instanceof Error ? error.name : typeof error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const upstream = typeof code === 'string' ? `${name}:${code}` : name;
+  return new UserPoolError(
+    operation,
+    upstream,
+    CONFIGURATION_ERRORS.has(name) ? INTERNAL : UPSTREAM_UNAVAILABLE,
+    error,
+  );
+}

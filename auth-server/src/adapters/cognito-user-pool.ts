@@ -1,0 +1,467 @@
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminDeleteUserCommand,
+  AdminDisableUserCommand,
+  AdminEnableUserCommand,
+  AdminGetUserCommand,
+  AdminListGroupsForUserCommand,
+  AdminRemoveUserFromGroupCommand,
+  AdminSetUserPasswordCommand,
+  AdminUserGlobalSignOutCommand,
+  ChangePasswordCommand,
+  ConfirmForgotPasswordCommand,
+  ConfirmSignUpCommand,
+  DescribeUserPoolCommand,
+  ForgotPasswordCommand,
+  GetUserCommand,
+  GlobalSignOutCommand,
+  InitiateAuthCommand,
+  ListUsersCommand,
+  ResendConfirmationCodeCommand,
+  RespondToAuthChallengeCommand,
+  SignUpCommand,
+  type AttributeType,
+  type AuthenticationResultType,
+  type CognitoIdentityProviderClient,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { DEFAULT_PASSWORD_POLICY, HttpError, ValidationError } from '@authstack/shared';
+import type {
+  CodeDelivery,
+  ListedUser,
+  NewUser,
+  PoolDescription,
+  PoolUser,
+  SignInResult,
+  Tokens,
+  UserPool,
+} from '../domain/user-pool';
+import { toUserPoolError, type PoolOperation } from './cognito-errors';
+import { secretHash } from './secret-hash';
+
+export interface CognitoUserPoolOptions {
+  client: CognitoIdentityProviderClient;
+  userPoolId: string;
+  clientId: string;
+  clientSecret?: string;
+  /** Deadline of one call, retries included. */
+  timeoutMs: number;
+}
+
+/**
+ * The `UserPool` port over the Cognito Identity Provider API (real Cognito or the
+ * local pool). Sign-in uses USER_PASSWORD_AUTH, never SRP, so that the UserMigration
+ * trigger receives the password. SDK exceptions leave this file only as `UserPoolError`s.
+ */
+export class CognitoUserPool implements UserPool {
+  readonly #client: CognitoIdentityProviderClient;
+  readonly #userPoolId: string;
+  readonly #clientId: string;
+  readonly #clientSecret: string | undefined;
+  readonly #timeoutMs: number;
+
+  constructor(options: CognitoUserPoolOptions) {
+    this.#client = options.client;
+    this.#userPoolId = options.userPoolId;
+    this.#clientId = options.clientId;
+    this.#clientSecret = options.clientSecret;
+    this.#timeoutMs = options.timeoutMs;
+  }
+
+  async describe(): Promise<PoolDescription> {
+    const { UserPool } = await this.#call('describe', (o) =>
+      this.#client.send(new DescribeUserPoolCommand({ UserPoolId: this.#userPoolId }), o),
+    );
+    const policy = UserPool?.Policies?.PasswordPolicy ?? {};
+    return {
+      passwordPolicy: {
+        MinimumLength: policy.MinimumLength ?? DEFAULT_PASSWORD_POLICY.MinimumLength,
+        RequireUppercase: policy.RequireUppercase ?? DEFAULT_PASSWORD_POLICY.RequireUppercase,
+        RequireLowercase: policy.RequireLowercase ?? DEFAULT_PASSWORD_POLICY.RequireLowercase,
+        RequireNumbers: policy.RequireNumbers ?? DEFAULT_PASSWORD_POLICY.RequireNumbers,
+        RequireSymbols: policy.RequireSymbols ?? DEFAULT_PASSWORD_POLICY.RequireSymbols,
+      },
+    };
+  }
+
+  async createConfirmedUser(user: NewUser): Promise<{ sub: string }> {
+    const { User } = await this.#call('createUser', (o) =>
+      this.#client.send(
+        new AdminCreateUserCommand({
+          UserPoolId: this.#userPoolId,
+          Username: user.email,
+          MessageAction: 'SUPPRESS',
+          UserAttributes: [
+            { Name: 'email', Value: user.email },
+            { Name: 'email_verified', Value: 'true' },
+            { Name: 'name', Value: user.name },
+          ],
+        }),
+        o,
+      ),
+    );
+    try {
+      await this.#call('createUser', (o) =>
+        this.#client.send(
+          new AdminSetUserPasswordCommand({
+            UserPoolId: this.#userPoolId,
+            Username: user.email,
+            Password: user.password,
+            Permanent: true,
+          }),
+          o,
+        ),
+      );
+    } catch (error) {
+      const input = { UserPoolId: this.#userPoolId, Username: user.email };
+      await this.#call('createUser', (o) =>
+        this.#client.send(new AdminDeleteUserCommand(input), o),
+      ).catch(() => undefined);
+      throw error;
+    }
+    return { sub: attribute(User?.Attributes, 'sub') ?? User?.Username ?? '' };
+  }
+
+  async signUp(
+    user: NewUser,
+  ): Promise<{ sub: string; confirmed: boolean; delivery: CodeDelivery | null }> {
+    const result = await this.#call('signUp', (o) =>
+      this.#client.send(
+        new SignUpCommand({
+          ClientId: this.#clientId,
+          SecretHash: this.#secretHash(user.email),
+          Username: user.email,
+          Password: user.password,
+          UserAttributes: [
+            { Name: 'email', Value: user.email },
+            { Name: 'name', Value: user.name },
+          ],
+        }),
+        o,
+      ),
+    );
+    const details = result.CodeDeliveryDetails;
+    return {
+      sub: result.UserSub ?? '',
+      confirmed: result.UserConfirmed ?? false,
+      delivery: details?.Destination
+        ? { medium: details.DeliveryMedium ?? 'EMAIL', destination: details.Destination }
+        : null,
+    };
+  }
+
+  async confirmSignUp(email: string, code: string): Promise<void> {
+    await this.#call('confirmSignUp', (o) =>
+      this.#client.send(
+        new ConfirmSignUpCommand({
+          ClientId: this.#clientId,
+          SecretHash: this.#secretHash(email),
+          Username: email,
+          ConfirmationCode: code,
+        }),
+        o,
+      ),
+    );
+  }
+
+  async resendConfirmationCode(email: string): Promise<void> {
+    await this.#call('resendCode', (o) =>
+      this.#client.send(
+        new ResendConfirmationCodeCommand({
+          ClientId: this.#clientId,
+          SecretHash: this.#secretHash(email),
+          Username: email,
+        }),
+        o,
+      ),
+    );
+  }
+
+  async signIn(email: string, password: string): Promise<SignInResult> {
+    const result = await this.#call('signIn', (o) =>
+      this.#client.send(
+        new InitiateAuthCommand({
+          ClientId: this.#clientId,
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          AuthParameters: this.#withSecretHash(email, { USERNAME: email, PASSWORD: password }),
+        }),
+        o,
+      ),
+    );
+    if (result.ChallengeName === 'NEW_PASSWORD_REQUIRED' && result.Session) {
+      return { kind: 'new_password_required', session: result.Session };
+    }
+    if (result.ChallengeName) {
+      throw new HttpError(
+        403,
+        'challenge_not_supported',
+        'This account needs a sign-in step that this API does not support.',
+      );
+    }
+    return { kind: 'signed_in', tokens: toTokens(result.AuthenticationResult) };
+  }
+
+  async completeNewPassword(email: string, session: string, newPassword: string): Promise<Tokens> {
+    const username = await this.#usernameOf('completeNewPassword', email);
+    const result = await this.#call('completeNewPassword', (o) =>
+      this.#client.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: this.#clientId,
+          ChallengeName: 'NEW_PASSWORD_REQUIRED',
+          Session: session,
+          ChallengeResponses: this.#withSecretHash(username, {
+            USERNAME: username,
+            NEW_PASSWORD: newPassword,
+          }),
+        }),
+        o,
+      ),
+    );
+    return toTokens(result.AuthenticationResult);
+  }
+
+  async refresh(refreshToken: string, email: string | undefined): Promise<Tokens> {
+    let parameters: Record<string, string> = { REFRESH_TOKEN: refreshToken };
+    if (this.#clientSecret !== undefined) {
+      if (email === undefined) {
+        throw new ValidationError(
+          'email: Required to refresh tokens with this app client',
+          'email',
+        );
+      }
+      const username = await this.#usernameOf('refresh', email);
+      parameters = this.#withSecretHash(username, parameters);
+    }
+    const result = await this.#call('refresh', (o) =>
+      this.#client.send(
+        new InitiateAuthCommand({
+          ClientId: this.#clientId,
+          AuthFlow: 'REFRESH_TOKEN_AUTH',
+          AuthParameters: parameters,
+        }),
+        o,
+      ),
+    );
+    const { refreshToken: _none, ...tokens } = toTokens(result.AuthenticationResult);
+    return tokens;
+  }
+
+  async getUser(accessToken: string): Promise<PoolUser> {
+    const result = await this.#call('getUser', (o) =>
+      this.#client.send(new GetUserCommand({ AccessToken: accessToken }), o),
+    );
+    return toPoolUser(result.Username, result.UserAttributes);
+  }
+
+  async groupsOf(username: string): Promise<string[]> {
+    const groups: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.#call('groupsOf', (o) =>
+        this.#client.send(
+          new AdminListGroupsForUserCommand({
+            UserPoolId: this.#userPoolId,
+            Username: username,
+            Limit: 60,
+            NextToken: nextToken,
+          }),
+          o,
+        ),
+      );
+      for (const group of page.Groups ?? []) if (group.GroupName) groups.push(group.GroupName);
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return groups;
+  }
+
+  async globalSignOut(accessToken: string): Promise<void> {
+    await this.#call('globalSignOut', (o) =>
+      this.#client.send(new GlobalSignOutCommand({ AccessToken: accessToken }), o),
+    );
+  }
+
+  async forgotPassword(email: string): Promise<void> {
+    await this.#call('forgotPassword', (o) =>
+      this.#client.send(
+        new ForgotPasswordCommand({
+          ClientId: this.#clientId,
+          SecretHash: this.#secretHash(email),
+          Username: email,
+        }),
+        o,
+      ),
+    );
+  }
+
+  async confirmForgotPassword(email: string, code: string, newPassword: string): Promise<void> {
+    await this.#call('confirmForgotPassword', (o) =>
+      this.#client.send(
+        new ConfirmForgotPasswordCommand({
+          ClientId: this.#clientId,
+          SecretHash: this.#secretHash(email),
+          Username: email,
+          ConfirmationCode: code,
+          Password: newPassword,
+        }),
+        o,
+      ),
+    );
+  }
+
+  async changePassword(
+    accessToken: string,
+    previousPassword: string,
+    proposedPassword: string,
+  ): Promise<void> {
+    await this.#call('changePassword', (o) =>
+      this.#client.send(
+        new ChangePasswordCommand({
+          AccessToken: accessToken,
+          PreviousPassword: previousPassword,
+          ProposedPassword: proposedPassword,
+        }),
+        o,
+      ),
+    );
+  }
+
+  async listUsers(page: {
+    limit: number;
+    nextToken?: string;
+  }): Promise<{ users: ListedUser[]; nextToken: string | null }> {
+    const result = await this.#call('listUsers', (o) =>
+      this.#client.send(
+        new ListUsersCommand({
+          UserPoolId: this.#userPoolId,
+          Limit: page.limit,
+          PaginationToken: page.nextToken,
+        }),
+        o,
+      ),
+    );
+    return {
+      users: (result.Users ?? []).map((user) => ({
+        ...toPoolUser(user.Username, user.Attributes),
+        status: user.UserStatus ?? 'UNKNOWN',
+        enabled: user.Enabled ?? true,
+        createdAt: user.UserCreateDate?.toISOString() ?? null,
+      })),
+      nextToken: result.PaginationToken ?? null,
+    };
+  }
+
+  async addToGroup(email: string, group: string): Promise<void> {
+    await this.#call('adminGroup', (o) =>
+      this.#client.send(
+        new AdminAddUserToGroupCommand({
+          UserPoolId: this.#userPoolId,
+          Username: email,
+          GroupName: group,
+        }),
+        o,
+      ),
+    );
+  }
+
+  async removeFromGroup(email: string, group: string): Promise<void> {
+    await this.#call('adminGroup', (o) =>
+      this.#client.send(
+        new AdminRemoveUserFromGroupCommand({
+          UserPoolId: this.#userPoolId,
+          Username: email,
+          GroupName: group,
+        }),
+        o,
+      ),
+    );
+  }
+
+  async signOutEverywhere(email: string): Promise<void> {
+    await this.#call('adminUser', (o) =>
+      this.#client.send(
+        new AdminUserGlobalSignOutCommand({ UserPoolId: this.#userPoolId, Username: email }),
+        o,
+      ),
+    );
+  }
+
+  async setEnabled(email: string, enabled: boolean): Promise<void> {
+    const input = { UserPoolId: this.#userPoolId, Username: email };
+    await this.#call('adminUser', (o) =>
+      enabled
+        ? this.#client.send(new AdminEnableUserCommand(input), o)
+        : this.#client.send(new AdminDisableUserCommand(input), o),
+    );
+  }
+
+  /** The pool's own username (a uuid with email sign-in), which challenges and refresh hash. */
+  async #usernameOf(operation: PoolOperation, email: string): Promise<string> {
+    const result = await this.#call(operation, (o) =>
+      this.#client.send(
+        new AdminGetUserCommand({ UserPoolId: this.#userPoolId, Username: email }),
+        o,
+      ),
+    );
+    if (!result.Username) throw internal('AdminGetUser returned no Username');
+    return result.Username;
+  }
+
+  /** Runs one SDK call under the deadline; whatever it throws is mapped through the table. */
+  async #call<T>(
+    operation: PoolOperation,
+    send: (options: { abortSignal: AbortSignal }) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await send({ abortSignal: AbortSignal.timeout(this.#timeoutMs) });
+    } catch (error) {
+      throw toUserPoolError(operation, error);
+    }
+  }
+
+  #secretHash(username: string): string | undefined {
+    return this.#clientSecret === undefined
+      ? undefined
+      : secretHash(this.#clientSecret, username, this.#clientId);
+  }
+
+  #withSecretHash(username: string, parameters: Record<string, string>): Record<string, string> {
+    const hash = this.#secretHash(username);
+    return hash === undefined ? parameters : { ...parameters, SECRET_HASH: hash };
+  }
+}
+
+function attribute(attributes: AttributeType[] | undefined, name: string): string | undefined {
+  return attributes?.find((item) => item.Name === name)?.Value;
+}
+
+function toPoolUser(
+  username: string | undefined,
+  attributes: AttributeType[] | undefined,
+): PoolUser {
+  return {
+    username: username ?? '',
+    sub: attribute(attributes, 'sub') ?? username ?? '',
+    email: attribute(attributes, 'email') ?? '',
+    name: attribute(attributes, 'name') ?? null,
+    emailVerified: attribute(attributes, 'email_verified') === 'true',
+  };
+}
+
+function internal(detail: string): HttpError {
+  return new HttpError(500, 'internal_error', 'Something went wrong on our side.', {
+    cause: new Error(detail),
+  });
+}
+
+function toTokens(result: AuthenticationResultType | undefined): Tokens {
+  if (!result?.AccessToken || !result.IdToken) {
+    throw internal('the user pool answered without tokens (unsupported challenge?)');
+  }
+  return {
+    idToken: result.IdToken,
+    accessToken: result.AccessToken,
+    refreshToken: result.RefreshToken,
+    expiresIn: result.ExpiresIn ?? 3600,
+    tokenType: result.TokenType ?? 'Bearer',
+  };
+}

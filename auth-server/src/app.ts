@@ -1,0 +1,89 @@
+import {
+  errorHandler,
+  jsonBody,
+  notFoundHandler,
+  requestContext,
+  type Lifecycle,
+  type Logger,
+} from '@authstack/shared';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+// Brings pino-http's `req.log` into the Request type (requestContext attaches it).
+import type {} from 'pino-http';
+import { UserPoolError } from './adapters/cognito-errors';
+import { Accounts } from './domain/accounts';
+import type { PoolStatus } from './domain/pool-status';
+import type { UserPool } from './domain/user-pool';
+import { ApiRouter } from './http/api-router';
+import { authenticateWith } from './http/authenticate';
+import { openApiDocument } from './http/openapi';
+import { createRateLimits, type RateLimitSettings } from './http/rate-limits';
+import { registerAdminRoutes } from './routes/admin';
+import { healthRoutes } from './routes/health';
+import { registerUserRoutes } from './routes/user';
+
+export interface AppSettings {
+  /** The API lives under `/<stage>/api`. */
+  stage: string;
+  signUpConfirmation: 'auto' | 'code';
+  adminGroup: string;
+  /** Proxy hops that append to X-Forwarded-For; 0 uses the socket's address. */
+  trustProxy: number;
+  rateLimits: RateLimitSettings;
+}
+
+export interface AppDeps {
+  pool: UserPool;
+  status: PoolStatus;
+  logger: Logger;
+  lifecycle: Lifecycle;
+  settings: AppSettings;
+}
+
+const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+
+/** Logs which exception of the pool a request failed with (the client never sees it). */
+const logUpstreamError: ErrorRequestHandler = (error, req, _res, next) => {
+  if (error instanceof UserPoolError && error.status < 500) {
+    req.log.info(
+      { upstream: error.upstream, operation: error.operation, errorCode: error.code },
+      'user pool refused the request',
+    );
+  }
+  next(error);
+};
+
+/** The auth-server's Express app, built from its dependencies; it never listens. */
+export function buildApp({ pool, status, logger, lifecycle, settings }: AppDeps): Express {
+  const accounts = new Accounts({
+    pool,
+    status,
+    confirmation: settings.signUpConfirmation,
+    adminGroup: settings.adminGroup,
+  });
+  const limits = createRateLimits(settings.rateLimits, logger);
+  const api = new ApiRouter(authenticateWith(accounts));
+  registerUserRoutes(api, { accounts, limits });
+  registerAdminRoutes(api, { pool });
+  const basePath = `/${settings.stage}/api`;
+  const openApi = openApiDocument(api.routes, basePath);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', settings.trustProxy);
+  app.use(requestContext(logger));
+  app.use(helmet());
+  app.use(healthRoutes({ lifecycle, status }));
+  app.use(basePath, noStore, ...jsonBody('16kb'));
+  app.get(`${basePath}/openapi.json`, (_req, res) => {
+    res.status(200).json(openApi);
+  });
+  app.use(basePath, api.router);
+  app.use(notFoundHandler);
+  app.use(logUpstreamError);
+  app.use(errorHandler());
+  return app;
+}

@@ -1,0 +1,64 @@
+import { env, loadConfig, parseConfig } from '@authstack/shared';
+import { z } from 'zod';
+import type { AppSettings } from './app';
+
+/** Every environment variable the auth-server reads, with its default. */
+export const configSchema = z.object({
+  HOST: env.host('127.0.0.1'),
+  PORT: env.port(3000),
+  /** Path prefix: the API lives under `/<STAGE>/api`. */
+  STAGE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" or "-" only')
+    .default('v1'),
+  AWS_REGION: z.string().regex(/^[a-z0-9-]{1,32}$/, 'an AWS region such as us-east-1'),
+  /** Unset for real Cognito; the local pool's URL locally. */
+  COGNITO_ENDPOINT: env.url().optional(),
+  USER_POOL_ID: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'a user pool id such as us-east-1_Ab12'),
+  USER_POOL_CLIENT_ID: z.string().regex(/^[\w+]{1,128}$/, 'an app client id'),
+  /** Set when the app client has a secret: every call that needs it then carries SECRET_HASH. */
+  USER_POOL_CLIENT_SECRET: z.string().min(1).optional(),
+  /** `auto`: sign-up creates a confirmed user and signs in; `code`: Cognito SignUp + ConfirmSignUp. */
+  SIGNUP_CONFIRMATION: z.enum(['auto', 'code']).default('auto'),
+  /** Members of this group may use the admin routes. */
+  ADMIN_GROUP: z.string().min(1).max(128).default('admin'),
+  /** How many proxies in front of the server append to X-Forwarded-For (0: use the socket address). */
+  TRUST_PROXY: env.nonNegativeInt(0),
+  /** Window of every rate limit below; a limit of 0 turns that limit off. */
+  RATE_LIMIT_WINDOW_SECONDS: env.positiveInt(900),
+  SIGNIN_MAX_FAILURES_PER_EMAIL: env.nonNegativeInt(5),
+  SIGNIN_MAX_FAILURES_PER_IP: env.nonNegativeInt(20),
+  /** Sign-up, confirm, resend, forgot, reset and new-password requests per client address. */
+  ACCOUNT_MAX_REQUESTS_PER_IP: env.nonNegativeInt(20),
+  /** Deadline of one call to the user pool, retries included. */
+  UPSTREAM_TIMEOUT_MS: env.positiveInt(3000),
+  LOG_LEVEL: env.logLevel(),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Parses the environment; throws `ConfigError` naming the variable. */
+export function parseAuthServerConfig(environment: Record<string, string | undefined>): Config {
+  return parseConfig(configSchema, environment);
+}
+
+/** For the entry point: a bad value ends the process with one line naming the variable. */
+export function loadAuthServerConfig(): Config {
+  return loadConfig(configSchema);
+}
+
+/** The part of the configuration the app itself needs (the rest wires clients and the listener). */
+export function appSettingsFrom(config: Config): AppSettings {
+  return {
+    stage: config.STAGE,
+    signUpConfirmation: config.SIGNUP_CONFIRMATION,
+    adminGroup: config.ADMIN_GROUP,
+    trustProxy: config.TRUST_PROXY,
+    rateLimits: {
+      windowMs: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
+      signInFailuresPerEmail: config.SIGNIN_MAX_FAILURES_PER_EMAIL,
+      signInFailuresPerIp: config.SIGNIN_MAX_FAILURES_PER_IP,
+      accountRequestsPerIp: config.ACCOUNT_MAX_REQUESTS_PER_IP,
+    },
+  };
+}

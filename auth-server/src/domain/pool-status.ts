@@ -1,0 +1,61 @@
+import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from '@authstack/shared';
+import type { UserPool } from './user-pool';
+
+export interface PoolStatusOptions {
+  /** How long one answer of the pool counts, so probes do not hammer it. */
+  ttlMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Whether the user pool answers, and its password policy, from one cheap
+ * DescribeUserPool call that is cached for a couple of seconds. Until the pool has
+ * answered once, the policy is Cognito's default.
+ */
+export class PoolStatus {
+  readonly #pool: Pick<UserPool, 'describe'>;
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+  #policy: PasswordPolicy = DEFAULT_PASSWORD_POLICY;
+  #policySource: 'pool' | 'default' = 'default';
+  #checkedAt = Number.NEGATIVE_INFINITY;
+  #reachable = false;
+  #inFlight: Promise<boolean> | undefined;
+
+  constructor(pool: Pick<UserPool, 'describe'>, options: PoolStatusOptions = {}) {
+    this.#pool = pool;
+    this.#ttlMs = options.ttlMs ?? 2_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get passwordPolicy(): PasswordPolicy {
+    return this.#policy;
+  }
+
+  /** `pool` once DescribeUserPool has answered, `default` before. */
+  get passwordPolicySource(): 'pool' | 'default' {
+    return this.#policySource;
+  }
+
+  /** True when the pool answered within the last `ttlMs`; concurrent callers share one call. */
+  async check(): Promise<boolean> {
+    if (this.#now() - this.#checkedAt < this.#ttlMs) return this.#reachable;
+    this.#inFlight ??= this.#probe().finally(() => {
+      this.#inFlight = undefined;
+    });
+    return this.#inFlight;
+  }
+
+  async #probe(): Promise<boolean> {
+    try {
+      const { passwordPolicy } = await this.#pool.describe();
+      this.#policy = passwordPolicy;
+      this.#policySource = 'pool';
+      this.#reachable = true;
+    } catch {
+      this.#reachable = false;
+    }
+    this.#checkedAt = this.#now();
+    return this.#reachable;
+  }
+}

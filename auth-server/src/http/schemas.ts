@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { normalizeEmail } from '../domain/email';
+
+/**
+ * The request and response shapes of the API. The same schemas validate the
+ * requests and generate `openapi.json`; `id` names them there.
+ */
+
+/** The named schemas that become `components.schemas` in openapi.json. */
+export const apiSchemas = z.registry<{ id: string }>();
+
+const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
+
+export const Email = z
+  .string()
+  .max(254)
+  .overwrite(normalizeEmail)
+  .check(z.email({ error: 'Invalid email address' }));
+
+/** A password as typed at sign-in; new passwords are checked against the pool's policy as well. */
+const Password = z.string().min(1).max(256);
+const Code = z.string().trim().min(1).max(64).regex(/^\S+$/, 'Invalid code');
+const Name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(256)
+  .regex(NO_CONTROL_CHARACTERS, 'Must not contain control characters');
+const OpaqueToken = z.string().min(1).max(8192);
+const GroupName = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u, 'Invalid group name');
+
+export const SignUpRequest = z
+  .strictObject({ email: Email, name: Name, password: Password })
+  .register(apiSchemas, { id: 'SignUpRequest' });
+export const ConfirmSignUpRequest = z
+  .strictObject({ email: Email, code: Code })
+  .register(apiSchemas, { id: 'ConfirmSignUpRequest' });
+export const EmailOnlyRequest = z
+  .strictObject({ email: Email })
+  .register(apiSchemas, { id: 'EmailOnlyRequest' });
+export const SignInRequest = z
+  .strictObject({ email: Email, password: Password })
+  .register(apiSchemas, { id: 'SignInRequest' });
+export const RefreshRequest = z
+  .strictObject({
+    refreshToken: OpaqueToken,
+    email: Email.optional().meta({
+      description: 'Required only when the app client has a secret (the hash names the user).',
+    }),
+  })
+  .register(apiSchemas, { id: 'RefreshRequest' });
+export const NewPasswordRequest = z
+  .strictObject({ email: Email, session: OpaqueToken, newPassword: Password })
+  .register(apiSchemas, { id: 'NewPasswordRequest' });
+export const ResetPasswordRequest = z
+  .strictObject({ email: Email, code: Code, newPassword: Password })
+  .register(apiSchemas, { id: 'ResetPasswordRequest' });
+export const ChangePasswordRequest = z
+  .strictObject({ previousPassword: Password, proposedPassword: Password })
+  .register(apiSchemas, { id: 'ChangePasswordRequest' });
+
+export const ListUsersQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(60).default(20),
+  nextToken: z.string().min(1).max(4096).optional().meta({
+    description: 'The `nextToken` of the previous page (a page cursor, not a credential).',
+  }),
+});
+export const UserPath = z.strictObject({ email: Email });
+export const UserGroupPath = z.strictObject({ email: Email, group: GroupName });
+
+export const TokensResponse = z
+  .object({
+    idToken: z.string(),
+    accessToken: z.string(),
+    refreshToken: z.string(),
+    expiresIn: z.number().int().meta({ description: 'Seconds until the access token expires.' }),
+    tokenType: z.literal('Bearer'),
+  })
+  .register(apiSchemas, { id: 'Tokens' });
+export const RefreshedTokensResponse = TokensResponse.omit({ refreshToken: true }).register(
+  apiSchemas,
+  { id: 'RefreshedTokens' },
+);
+const CodeDelivery = z
+  .object({ medium: z.string(), destination: z.string() })
+  .nullable()
+  .meta({ description: 'Where the code was sent, masked.' });
+export const SignUpResponse = z
+  .union([
+    TokensResponse.extend({ sub: z.string(), confirmed: z.literal(true) }),
+    z.object({ sub: z.string(), confirmed: z.literal(false), codeDelivery: CodeDelivery }),
+  ])
+  .register(apiSchemas, { id: 'SignUpResponse' });
+export const ProfileResponse = z
+  .object({
+    sub: z.string(),
+    email: z.string(),
+    name: z.string().nullable(),
+    emailVerified: z.boolean(),
+    groups: z.array(z.string()),
+  })
+  .register(apiSchemas, { id: 'Profile' });
+export const AcceptedResponse = z
+  .object({ message: z.string() })
+  .register(apiSchemas, { id: 'Accepted' });
+export const UserListResponse = z
+  .object({
+    users: z.array(
+      z.object({
+        username: z.string(),
+        sub: z.string(),
+        email: z.string(),
+        name: z.string().nullable(),
+        emailVerified: z.boolean(),
+        status: z.string(),
+        enabled: z.boolean(),
+        createdAt: z.string().nullable(),
+      }),
+    ),
+    nextToken: z.string().nullable(),
+  })
+  .register(apiSchemas, { id: 'UserList' });
+
+export const ErrorResponse = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ description: 'Stable snake_case code to branch on.' }),
+      message: z.string(),
+      requestId: z.string(),
+      session: z
+        .string()
+        .optional()
+        .meta({ description: 'Only with `new_password_required`: pass it to /user/password/new.' }),
+    }),
+  })
+  .register(apiSchemas, { id: 'Error' });

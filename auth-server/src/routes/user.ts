@@ -1,0 +1,257 @@
+import { requestIdOf } from '@authstack/shared';
+import type { Response } from 'express';
+import type { z } from 'zod';
+import type { Accounts } from '../domain/accounts';
+import type { Tokens } from '../domain/user-pool';
+import type { ApiRouter } from '../http/api-router';
+import type { RateLimits } from '../http/rate-limits';
+import {
+  AcceptedResponse,
+  ChangePasswordRequest,
+  ConfirmSignUpRequest,
+  EmailOnlyRequest,
+  type ErrorResponse,
+  NewPasswordRequest,
+  ProfileResponse,
+  RefreshedTokensResponse,
+  RefreshRequest,
+  ResetPasswordRequest,
+  SignInRequest,
+  SignUpRequest,
+  SignUpResponse,
+  TokensResponse,
+} from '../http/schemas';
+
+const ACCEPTED = {
+  forgot: 'If an account has this email, a code to reset the password has been sent to it.',
+  resend: 'If an unconfirmed account has this email, a new code has been sent to it.',
+} as const;
+
+const NEW_PASSWORD_REQUIRED =
+  'This account must choose a new password: POST /user/password/new with the email, this session and newPassword.';
+
+function tokensBody(tokens: Tokens): z.input<typeof TokensResponse> {
+  return {
+    idToken: tokens.idToken,
+    accessToken: tokens.accessToken,
+    refreshToken: tokens.refreshToken ?? '',
+    expiresIn: tokens.expiresIn,
+    tokenType: 'Bearer',
+  };
+}
+
+function refreshedBody(tokens: Tokens): z.input<typeof RefreshedTokensResponse> {
+  const { refreshToken: _none, ...rest } = tokensBody(tokens);
+  return rest;
+}
+
+/** The routes of one's own account: sign-up, sign-in, tokens, profile, passwords. */
+export function registerUserRoutes(
+  api: ApiRouter,
+  { accounts, limits }: { accounts: Accounts; limits: RateLimits },
+): void {
+  api.route({
+    method: 'post',
+    path: '/user',
+    operationId: 'signUp',
+    summary: 'Sign up. With SIGNUP_CONFIRMATION=auto the user is confirmed and signed in at once.',
+    access: 'public',
+    before: limits.account,
+    body: SignUpRequest,
+    responses: {
+      201: {
+        description: 'Created (tokens in auto mode; where the code went in code mode).',
+        schema: SignUpResponse,
+      },
+    },
+    errors: { 400: ['weak_password'], 409: ['email_taken'], 429: ['too_many_requests'] },
+    async handle({ body }, res) {
+      const outcome = await accounts.signUp(body);
+      const response: z.input<typeof SignUpResponse> = outcome.confirmed
+        ? { sub: outcome.sub, confirmed: true, ...tokensBody(outcome.tokens) }
+        : { sub: outcome.sub, confirmed: false, codeDelivery: outcome.delivery };
+      res.status(201).json(response);
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/user/confirm',
+    operationId: 'confirmSignUp',
+    summary: 'Confirm a sign-up with the emailed code (code mode).',
+    access: 'public',
+    before: limits.account,
+    body: ConfirmSignUpRequest,
+    responses: { 204: { description: 'Confirmed; sign in now.' } },
+    errors: {
+      400: ['invalid_code', 'expired_code'],
+      409: ['already_confirmed'],
+      429: ['too_many_requests'],
+    },
+    async handle({ body }, res) {
+      await accounts.confirmSignUp(body.email, body.code);
+      res.status(204).end();
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/user/confirm/resend',
+    operationId: 'resendConfirmationCode',
+    summary: 'Send the sign-up code again. Answers 202 whether or not the account exists.',
+    access: 'public',
+    before: limits.account,
+    body: EmailOnlyRequest,
+    responses: { 202: { description: 'Accepted.', schema: AcceptedResponse } },
+    errors: { 429: ['too_many_requests'] },
+    async handle({ body }, res, req) {
+      const { suppressed } = await accounts.resendConfirmationCode(body.email);
+      if (suppressed) req.log.info({ suppressed }, 'resend refused by the pool; answered 202');
+      res.status(202).json({ message: ACCEPTED.resend });
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/user/signin',
+    operationId: 'signIn',
+    summary: 'Sign in with email and password (USER_PASSWORD_AUTH, so legacy users migrate).',
+    access: 'public',
+    before: limits.signIn,
+    body: SignInRequest,
+    responses: { 200: { description: 'Signed in.', schema: TokensResponse } },
+    errors: {
+      401: ['invalid_credentials'],
+      403: ['new_password_required', 'password_reset_required', 'user_not_confirmed'],
+      429: ['too_many_requests'],
+    },
+    async handle({ body }, res, req) {
+      const result = await accounts.signIn(body.email, body.password);
+      if (result.kind === 'signed_in') {
+        res.status(200).json(tokensBody(result.tokens));
+        return;
+      }
+      sendNewPasswordRequired(res, requestIdOf(req), result.session);
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/user/password/new',
+    operationId: 'completeNewPassword',
+    summary: 'Answer new_password_required: choose the password and get tokens.',
+    access: 'public',
+    before: limits.account,
+    body: NewPasswordRequest,
+    responses: { 200: { description: 'Signed in.', schema: TokensResponse } },
+    errors: { 400: ['weak_password'], 401: ['invalid_session'], 429: ['too_many_requests'] },
+    async handle({ body }, res) {
+      const tokens = await accounts.completeNewPassword(body.email, body.session, body.newPassword);
+      res.status(200).json(tokensBody(tokens));
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/user/token/refresh',
+    operationId: 'refreshTokens',
+    summary: 'New id and access tokens for a refresh token (no new refresh token).',
+    access: 'public',
+    body: RefreshRequest,
+    responses: { 200: { description: 'Refreshed.', schema: RefreshedTokensResponse } },
+    errors: { 401: ['invalid_refresh_token'] },
+    async handle({ body }, res) {
+      const tokens = await accounts.refresh(body.refreshToken, body.email);
+      res.status(200).json(refreshedBody(tokens));
+    },
+  });
+
+  for (const method of ['get', 'post'] as const) {
+    api.route({
+      method,
+      path: '/user/signout',
+      operationId: method === 'get' ? 'signOutGet' : 'signOut',
+      summary: 'Sign out everywhere: every refresh token of the user is revoked.',
+      access: 'user',
+      responses: { 204: { description: 'Signed out.' } },
+      async handle({ caller }, res) {
+        await accounts.signOut(caller.accessToken);
+        res.status(204).end();
+      },
+    });
+  }
+
+  api.route({
+    method: 'get',
+    path: '/user/me',
+    operationId: 'me',
+    summary: 'The signed-in user as the pool knows them.',
+    access: 'user',
+    responses: { 200: { description: 'The user.', schema: ProfileResponse } },
+    async handle({ caller }, res) {
+      const profile: z.input<typeof ProfileResponse> = await accounts.profile(caller.user);
+      res.status(200).json(profile);
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/user/password/forgot',
+    operationId: 'forgotPassword',
+    summary: 'Email a code to reset the password. Answers 202 whether or not the account exists.',
+    access: 'public',
+    before: limits.account,
+    body: EmailOnlyRequest,
+    responses: { 202: { description: 'Accepted.', schema: AcceptedResponse } },
+    errors: { 429: ['too_many_requests'] },
+    async handle({ body }, res, req) {
+      const { suppressed } = await accounts.forgotPassword(body.email);
+      if (suppressed)
+        req.log.info({ suppressed }, 'forgot-password refused by the pool; answered 202');
+      res.status(202).json({ message: ACCEPTED.forgot });
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/user/password/reset',
+    operationId: 'resetPassword',
+    summary: 'Set a new password with the code from forgot-password.',
+    access: 'public',
+    before: limits.account,
+    body: ResetPasswordRequest,
+    responses: { 204: { description: 'Password set; sign in with it.' } },
+    errors: { 400: ['weak_password', 'invalid_code', 'expired_code'], 429: ['too_many_requests'] },
+    async handle({ body }, res) {
+      await accounts.resetPassword(body.email, body.code, body.newPassword);
+      res.status(204).end();
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/user/password/change',
+    operationId: 'changePassword',
+    summary: 'Change the password of the signed-in user.',
+    access: 'user',
+    body: ChangePasswordRequest,
+    responses: { 204: { description: 'Password changed.' } },
+    errors: { 400: ['weak_password', 'incorrect_password'], 429: ['too_many_requests'] },
+    async handle({ body, caller }, res) {
+      await accounts.changePassword(
+        caller.accessToken,
+        body.previousPassword,
+        body.proposedPassword,
+      );
+      res.status(204).end();
+    },
+  });
+}
+
+/** 403 in the one error body, plus the session the client needs to answer the challenge. */
+function sendNewPasswordRequired(res: Response, requestId: string, session: string): void {
+  const body: z.input<typeof ErrorResponse> = {
+    error: { code: 'new_password_required', message: NEW_PASSWORD_REQUIRED, requestId, session },
+  };
+  res.status(403).json(body);
+}

@@ -1,0 +1,74 @@
+import { Lifecycle, createLogger, serve, type Logger } from '@authstack/shared';
+import { createCognitoClient } from './adapters/cognito-client';
+import { CognitoUserPool } from './adapters/cognito-user-pool';
+import { buildApp } from './app';
+import { appSettingsFrom, loadAuthServerConfig } from './config';
+import { PoolStatus } from './domain/pool-status';
+
+/**
+ * The AWS SDK prints a multi-line, non-JSON warning on Node < 22 (the containers run 22).
+ * Every line this process writes is JSON, so the warning is logged as one JSON line instead.
+ */
+function logNodeVersionWarning(logger: Logger): void {
+  if (Number(process.versions.node.split('.')[0]) >= 22) return;
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  logger.warn(
+    { node: process.versions.node },
+    'AWS SDK releases after January 2027 need Node >= 22; the containers run Node 22',
+  );
+}
+
+async function main(): Promise<void> {
+  const config = loadAuthServerConfig();
+  const logger = createLogger({ name: 'auth-server', level: config.LOG_LEVEL });
+  logNodeVersionWarning(logger);
+  const client = createCognitoClient({
+    region: config.AWS_REGION,
+    endpoint: config.COGNITO_ENDPOINT,
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+  });
+  const pool = new CognitoUserPool({
+    client,
+    userPoolId: config.USER_POOL_ID,
+    clientId: config.USER_POOL_CLIENT_ID,
+    clientSecret: config.USER_POOL_CLIENT_SECRET,
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+  });
+  const status = new PoolStatus(pool);
+  const lifecycle = new Lifecycle();
+  const app = buildApp({ pool, status, logger, lifecycle, settings: appSettingsFrom(config) });
+
+  const reachable = await status.check();
+  logger.info(
+    {
+      userPoolId: config.USER_POOL_ID,
+      endpoint: config.COGNITO_ENDPOINT ?? 'AWS',
+      reachable,
+      passwordPolicy: status.passwordPolicySource,
+      signUpConfirmation: config.SIGNUP_CONFIRMATION,
+    },
+    reachable
+      ? 'user pool reachable'
+      : 'user pool unreachable at start-up; /readyz is 503 until it answers',
+  );
+
+  try {
+    await serve(app, {
+      host: config.HOST,
+      port: config.PORT,
+      logger,
+      lifecycle,
+      onClose: () => client.destroy(),
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    logger.fatal(
+      { code, host: config.HOST, port: config.PORT },
+      code === 'EADDRINUSE' ? `port ${config.PORT} is already in use` : 'cannot listen',
+    );
+    logger.flush();
+    process.exitCode = 1;
+  }
+}
+
+void main();

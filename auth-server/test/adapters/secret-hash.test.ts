@@ -1,0 +1,16 @@
+import { secretHash } from '../../src/adapters/secret-hash';
+
+describe('secretHash', () => {
+  it('is base64 HMAC-SHA256 of username + clientId keyed with the secret', () => {
+    // echo -n userclient | openssl dgst -sha256 -hmac secret -binary | base64
+    expect(secretHash('secret', 'user', 'client')).toBe(
+      'wvW87lzZoI+qQCVGmWVBJLlucdJ65huAVP1z+0MgA6E=',
+    );
+  });
+
+  it('differs per username', () => {
+    expect(secretHash('secret', 'a@example.com', 'client')).not.toBe(
+      secretHash('secret', 'b@example.com', 'client'),
+    );
+  });
+});

@@ -1,0 +1,187 @@
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminGetUserCommand,
+  type AdminGetUserCommandOutput,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { createLogger, Lifecycle } from '@authstack/shared';
+import { LogCapture } from '@authstack/shared/testing';
+import type { createTestUserPool, startLocalPool } from '@authstack/local-pool/testing';
+import type { Express } from 'express';
+import request from 'supertest';
+import { createCognitoClient } from '../../src/adapters/cognito-client';
+import { CognitoUserPool } from '../../src/adapters/cognito-user-pool';
+import { buildApp, type AppSettings } from '../../src/app';
+import { PoolStatus } from '../../src/domain/pool-status';
+
+export type LocalPool = Awaited<ReturnType<typeof startLocalPool>>;
+export type TestUserPool = Awaited<ReturnType<typeof createTestUserPool>>;
+
+export const API = '/v1/api';
+export const PASSWORD = 'Correct-Horse-9!';
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** Limits high enough that only the rate-limit tests ever meet them. */
+export const NO_LIMITS: AppSettings['rateLimits'] = {
+  windowMs: 60_000,
+  signInFailuresPerEmail: 0,
+  signInFailuresPerIp: 0,
+  accountRequestsPerIp: 0,
+};
+
+export interface AppOptions {
+  confirmation?: 'auto' | 'code';
+  rateLimits?: AppSettings['rateLimits'];
+  trustProxy?: number;
+  /** Where the app's SDK client sends its calls; the pool itself when omitted. */
+  endpoint?: string;
+  timeoutMs?: number;
+  statusTtlMs?: number;
+}
+
+export interface TestApp {
+  app: Express;
+  logs: LogCapture;
+  lifecycle: Lifecycle;
+}
+
+let counter = 0;
+/** A fresh, never-used email address (upper case in it on purpose: emails are normalised). */
+export function uniqueEmail(prefix = 'user'): string {
+  counter += 1;
+  return `${prefix}.${process.pid}.${Date.now()}.${counter}@Example.com`;
+}
+
+/** The auth-server app over a real SDK client that talks to `userPool` (on `pool`, or `endpoint`). */
+export function createApp(
+  pool: LocalPool,
+  userPool: TestUserPool,
+  options: AppOptions = {},
+): TestApp {
+  const logs = new LogCapture();
+  const logger = createLogger({ name: 'auth-server', level: 'debug', destination: logs });
+  const timeoutMs = options.timeoutMs ?? 3_000;
+  const client = createCognitoClient({
+    region: 'us-east-1',
+    endpoint: options.endpoint ?? pool.endpoint,
+    timeoutMs,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  const userPoolAdapter = new CognitoUserPool({
+    client,
+    userPoolId: userPool.userPoolId,
+    clientId: userPool.clientId,
+    clientSecret: userPool.clientSecret,
+    timeoutMs,
+  });
+  const lifecycle = new Lifecycle();
+  const app = buildApp({
+    pool: userPoolAdapter,
+    status: new PoolStatus(userPoolAdapter, { ttlMs: options.statusTtlMs ?? 2_000 }),
+    logger,
+    lifecycle,
+    settings: {
+      stage: 'v1',
+      signUpConfirmation: options.confirmation ?? 'auto',
+      adminGroup: 'admin',
+      trustProxy: options.trustProxy ?? 0,
+      rateLimits: options.rateLimits ?? NO_LIMITS,
+    },
+  });
+  return { app, logs, lifecycle };
+}
+
+export interface SignedUp {
+  email: string;
+  password: string;
+  name: string;
+  sub: string;
+  idToken: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+/** Signs a new user up through the API (auto confirmation) and returns the tokens. */
+export async function signUp(
+  app: Express,
+  email = uniqueEmail(),
+  password = PASSWORD,
+): Promise<SignedUp> {
+  const name = 'Test User';
+  const response = await request(app).post(`${API}/user`).send({ email, name, password });
+  if (response.status !== 201) {
+    throw new Error(`sign-up answered ${response.status}: ${JSON.stringify(response.body)}`);
+  }
+  const body = response.body as Omit<SignedUp, 'email' | 'password' | 'name'>;
+  return { ...body, email, password, name };
+}
+
+export async function makeAdmin(
+  pool: LocalPool,
+  userPool: TestUserPool,
+  email: string,
+): Promise<void> {
+  await pool.client.send(
+    new AdminAddUserToGroupCommand({
+      UserPoolId: userPool.userPoolId,
+      Username: email,
+      GroupName: 'admin',
+    }),
+  );
+}
+
+export async function adminGetUser(
+  pool: LocalPool,
+  userPool: TestUserPool,
+  email: string,
+): Promise<AdminGetUserCommandOutput | 'not found'> {
+  try {
+    return await pool.client.send(
+      new AdminGetUserCommand({ UserPoolId: userPool.userPoolId, Username: email.toLowerCase() }),
+    );
+  } catch (error) {
+    if ((error as Error).name === 'UserNotFoundException') return 'not found';
+    throw error;
+  }
+}
+
+/** A user created by an administrator with a temporary password (FORCE_CHANGE_PASSWORD). */
+export async function createInvitedUser(
+  pool: LocalPool,
+  userPool: TestUserPool,
+  email: string,
+  temporaryPassword: string,
+): Promise<void> {
+  await pool.client.send(
+    new AdminCreateUserCommand({
+      UserPoolId: userPool.userPoolId,
+      Username: email.toLowerCase(),
+      TemporaryPassword: temporaryPassword,
+      MessageAction: 'SUPPRESS',
+      UserAttributes: [
+        { Name: 'email', Value: email.toLowerCase() },
+        { Name: 'email_verified', Value: 'true' },
+        { Name: 'name', Value: 'Invited User' },
+      ],
+    }),
+  );
+}
+
+/** A request with the method given as data (for tests run once per method). */
+export function send(
+  app: Express,
+  method: 'get' | 'post' | 'put' | 'delete',
+  url: string,
+): request.Test {
+  const agent = request(app);
+  return { get: agent.get, post: agent.post, put: agent.put, delete: agent.delete }[method].call(
+    agent,
+    url,
+  );
+}
+
+/** The body without its request id, to compare two error answers. */
+export function withoutRequestId(body: { error?: Record<string, unknown> }): unknown {
+  const { requestId: _id, ...error } = body.error ?? {};
+  return { ...body, error };
+}

@@ -1,0 +1,97 @@
+import { createTestUserPool, readOutbox, startLocalPool } from '@authstack/local-pool/testing';
+import request from 'supertest';
+import { startFakeMigrationLambda, type FakeMigrationLambda } from './fake-migration-lambda';
+import {
+  API,
+  createApp,
+  uniqueEmail,
+  withoutRequestId,
+  type LocalPool,
+  type TestApp,
+} from './harness';
+
+const LEGACY = 'legacy.ok@example.com';
+const LEGACY_RESET = 'legacy.reset@example.com';
+const LEGACY_UNTOUCHED = 'legacy.untouched@example.com';
+
+let lambda: FakeMigrationLambda;
+let pool: LocalPool;
+let api: TestApp;
+
+beforeAll(async () => {
+  lambda = await startFakeMigrationLambda({
+    [LEGACY]: { password: 'Legacy-Passw0rd!', name: 'Legacy User', finalUserStatus: 'CONFIRMED' },
+    [LEGACY_UNTOUCHED]: {
+      password: 'Untouched-Passw0rd!',
+      name: 'U',
+      finalUserStatus: 'CONFIRMED',
+    },
+    [LEGACY_RESET]: {
+      password: 'Legacy-Reset-Passw0rd!',
+      name: 'Reset User',
+      finalUserStatus: 'RESET_REQUIRED',
+    },
+  });
+  pool = await startLocalPool({ lambdaEndpoint: lambda.endpoint });
+  const userPool = await createTestUserPool(pool, {
+    userMigrationLambdaArn: 'arn:aws:lambda:us-east-1:000000000000:function:user-migration',
+  });
+  api = createApp(pool, userPool);
+});
+
+afterAll(async () => {
+  await pool?.stop();
+  await lambda?.close();
+});
+
+describe('sign-in of users the pool does not have yet (UserMigration trigger)', () => {
+  it('migrates a legacy user on the first sign-in: the trigger gets the password (no SRP)', async () => {
+    const response = await request(api.app)
+      .post(`${API}/user/signin`)
+      .send({ email: 'Legacy.OK@example.com', password: 'Legacy-Passw0rd!' });
+    expect(response.status).toBe(200);
+    expect(lambda.invocations).toContainEqual({
+      triggerSource: 'UserMigration_Authentication',
+      userName: expect.stringMatching(/^legacy\.ok@example\.com$/i),
+    });
+    const me = await request(api.app)
+      .get(`${API}/user/me`)
+      .set('Authorization', `Bearer ${response.body.accessToken}`);
+    expect(me.body).toMatchObject({ email: LEGACY, name: 'Legacy User', sub: expect.any(String) });
+  });
+
+  it('answers 403 password_reset_required for a RESET_REQUIRED user; forgot + reset then work', async () => {
+    const refused = await request(api.app)
+      .post(`${API}/user/signin`)
+      .send({ email: LEGACY_RESET, password: 'Legacy-Reset-Passw0rd!' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('password_reset_required');
+    expect(refused.body.error.message).toContain('/user/password/forgot');
+
+    await request(api.app)
+      .post(`${API}/user/password/forgot`)
+      .send({ email: LEGACY_RESET })
+      .expect(202);
+    const [message] = await readOutbox(pool.endpoint, LEGACY_RESET);
+    await request(api.app)
+      .post(`${API}/user/password/reset`)
+      .send({ email: LEGACY_RESET, code: message?.code, newPassword: 'Fresh-Passw0rd!' })
+      .expect(204);
+    await request(api.app)
+      .post(`${API}/user/signin`)
+      .send({ email: LEGACY_RESET, password: 'Fresh-Passw0rd!' })
+      .expect(200);
+  });
+
+  it('gives an unknown user and a wrong legacy password the same 401 as any wrong password', async () => {
+    const unknown = await request(api.app)
+      .post(`${API}/user/signin`)
+      .send({ email: uniqueEmail('nobody'), password: 'Some-Passw0rd!' });
+    const wrongLegacy = await request(api.app)
+      .post(`${API}/user/signin`)
+      .send({ email: LEGACY_UNTOUCHED, password: 'Some-Passw0rd!' });
+    expect(unknown.status).toBe(401);
+    expect(withoutRequestId(unknown.body)).toEqual(withoutRequestId(wrongLegacy.body));
+    expect(unknown.body.error.code).toBe('invalid_credentials');
+  });
+});

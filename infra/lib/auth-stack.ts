@@ -1,0 +1,147 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { ApiService } from './api-service';
+import { AUTH_SERVER_COGNITO_OPERATIONS } from './cognito-permissions';
+import type { DeploymentSettings } from './settings';
+import { UserDirectory } from './user-directory';
+
+export const AUTH_SERVER_PORT = 3000;
+export const RESOURCE_SERVER_PORT = 4000;
+
+export interface AuthStackProps extends StackProps {
+  settings: DeploymentSettings;
+  /** Overrides where the trigger's bundle is read from (tests). */
+  triggerBundleDir?: string;
+}
+
+function retentionDays(days: number): logs.RetentionDays {
+  const known = Object.values(logs.RetentionDays).filter(
+    (value): value is logs.RetentionDays => typeof value === 'number',
+  );
+  const match = known.find((value) => value === days);
+  if (match === undefined)
+    throw new Error(`context logRetentionDays: ${days} is not a CloudWatch retention (e.g. 7, 14, 30, 90)`);
+  return match;
+}
+
+/**
+ * The whole deployment: the Cognito user pool with its UserMigration Lambda, and
+ * the auth-server and resource-server on ECS/Fargate behind one load balancer
+ * that routes by path. The pool and client ids reach both servers through their
+ * task definitions; nobody copies them by hand.
+ */
+export class AuthStack extends Stack {
+  constructor(scope: Construct, id: string, props: AuthStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const logRetention = retentionDays(settings.logRetentionDays);
+
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 1,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+        { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
+      ],
+    });
+
+    const directory = new UserDirectory(this, 'Users', {
+      vpc,
+      clientSecret: settings.clientSecret,
+      legacyDatabaseSecretArn: settings.legacyDatabaseSecretArn,
+      migrationAllowedEmailDomains: settings.migrationAllowedEmailDomains,
+      logRetention,
+      triggerBundleDir: props.triggerBundleDir,
+    });
+
+    const cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+
+    const loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc,
+      internetFacing: true,
+      dropInvalidHeaderFields: true,
+    });
+    const listener = settings.certificateArn
+      ? loadBalancer.addListener('Https', {
+          port: 443,
+          certificates: [elbv2.ListenerCertificate.fromArn(settings.certificateArn)],
+          sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        })
+      : loadBalancer.addListener('Http', { port: 80 });
+    if (settings.certificateArn) loadBalancer.addRedirect();
+    const api = `/${settings.stage}/api`;
+    const pool = {
+      AWS_REGION: this.region,
+      STAGE: settings.stage,
+      USER_POOL_ID: directory.userPool.userPoolId,
+      USER_POOL_CLIENT_ID: directory.client.userPoolClientId,
+    };
+
+    const authServer = new ApiService(this, 'AuthServer', {
+      cluster,
+      listener,
+      workspace: 'auth-server',
+      port: AUTH_SERVER_PORT,
+      environment: {
+        ...pool,
+        // The ALB is the one proxy in front: it appends the client's address to X-Forwarded-For.
+        TRUST_PROXY: '1',
+        SIGNUP_CONFIRMATION: settings.signupConfirmation,
+      },
+      secrets: directory.clientSecret
+        ? { USER_POOL_CLIENT_SECRET: ecs.Secret.fromSecretsManager(directory.clientSecret) }
+        : undefined,
+      routing: {
+        pathPatterns: [
+          `${api}/user`,
+          `${api}/user/*`,
+          `${api}/admin/users`,
+          `${api}/admin/users/*`,
+          `${api}/openapi.json`,
+        ],
+        priority: 10,
+      },
+      desiredCount: settings.desiredCount,
+      maxCount: settings.maxCount,
+      logRetention,
+    });
+    authServer.taskDefinition.addToTaskRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ThisUserPoolOnly',
+        actions: AUTH_SERVER_COGNITO_OPERATIONS.map((operation) => `cognito-idp:${operation}`),
+        resources: [directory.userPool.userPoolArn],
+      }),
+    );
+
+    new ApiService(this, 'ResourceServer', {
+      cluster,
+      listener,
+      workspace: 'resource-server',
+      port: RESOURCE_SERVER_PORT,
+      environment: { ...pool },
+      // Everything else under the API (`/users/me`, its admin and scope examples, and
+      // unknown paths, which get its JSON 404).
+      routing: 'default',
+      desiredCount: settings.desiredCount,
+      maxCount: settings.maxCount,
+      logRetention,
+    });
+
+    const scheme = settings.certificateArn ? 'https' : 'http';
+    new CfnOutput(this, 'ApiUrl', {
+      value: `${scheme}://${loadBalancer.loadBalancerDnsName}${api}`,
+      description: 'Base URL of both APIs',
+    });
+    new CfnOutput(this, 'UserPoolId', { value: directory.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: directory.client.userPoolClientId });
+    new CfnOutput(this, 'LegacyDatabaseSecretArn', {
+      value: directory.legacyDatabaseSecret.secretArn,
+      description: 'Put the legacy database URL in this secret',
+    });
+  }
+}

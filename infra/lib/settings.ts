@@ -1,0 +1,79 @@
+import type { Node } from 'constructs';
+
+/** What a deployment may choose, from CDK context (`cdk.json` or `-c key=value`). */
+export interface DeploymentSettings {
+  /** Path prefix of both APIs: `/<stage>/api`. */
+  stage: string;
+  /** Give the app client a secret (the auth-server then sends SECRET_HASH). */
+  clientSecret: boolean;
+  /** An existing Secrets Manager secret whose SecretString is the legacy database URL; created empty when absent. */
+  legacyDatabaseSecretArn?: string;
+  /** An ACM certificate for HTTPS on the load balancer; plain HTTP on port 80 when absent. */
+  certificateArn?: string;
+  /** Email domains whose legacy users may migrate (empty: any). */
+  migrationAllowedEmailDomains: string[];
+  /** `auto` creates users confirmed (the seed's behaviour); `code` sends a confirmation code. */
+  signupConfirmation: 'auto' | 'code';
+  desiredCount: number;
+  maxCount: number;
+  logRetentionDays: number;
+}
+
+export const DEFAULT_SETTINGS: DeploymentSettings = {
+  stage: 'v1',
+  clientSecret: false,
+  migrationAllowedEmailDomains: [],
+  signupConfirmation: 'auto',
+  desiredCount: 2,
+  maxCount: 4,
+  logRetentionDays: 30,
+};
+
+function text(node: Node, key: string): string | undefined {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return String(value);
+  throw new Error(`context ${key}: expected a string, number or boolean`);
+}
+
+function flag(node: Node, key: string, fallback: boolean): boolean {
+  const value = text(node, key);
+  if (value === undefined) return fallback;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new Error(`context ${key}: expected true or false, got ${value}`);
+}
+
+function count(node: Node, key: string, fallback: number): number {
+  const value = text(node, key);
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`context ${key}: expected a positive integer, got ${value}`);
+  return parsed;
+}
+
+/** Reads and checks the deployment's context; a bad value throws naming the key. */
+export function settingsFromContext(node: Node): DeploymentSettings {
+  const stage = text(node, 'stage') ?? DEFAULT_SETTINGS.stage;
+  if (!/^[A-Za-z0-9_-]+$/.test(stage)) throw new Error(`context stage: letters, digits, _ and - only, got ${stage}`);
+  const signupConfirmation = text(node, 'signupConfirmation') ?? DEFAULT_SETTINGS.signupConfirmation;
+  if (signupConfirmation !== 'auto' && signupConfirmation !== 'code')
+    throw new Error(`context signupConfirmation: expected auto or code, got ${signupConfirmation}`);
+  const settings: DeploymentSettings = {
+    stage,
+    clientSecret: flag(node, 'clientSecret', DEFAULT_SETTINGS.clientSecret),
+    legacyDatabaseSecretArn: text(node, 'legacyDatabaseSecretArn'),
+    certificateArn: text(node, 'certificateArn'),
+    migrationAllowedEmailDomains: (text(node, 'migrationAllowedEmailDomains') ?? '')
+      .split(',')
+      .map((domain) => domain.trim())
+      .filter((domain) => domain.length > 0),
+    signupConfirmation,
+    desiredCount: count(node, 'desiredCount', DEFAULT_SETTINGS.desiredCount),
+    maxCount: count(node, 'maxCount', DEFAULT_SETTINGS.maxCount),
+    logRetentionDays: count(node, 'logRetentionDays', DEFAULT_SETTINGS.logRetentionDays),
+  };
+  if (settings.maxCount < settings.desiredCount)
+    throw new Error('context maxCount: must be at least desiredCount');
+  return settings;
+}

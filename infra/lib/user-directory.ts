@@ -1,0 +1,133 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { DEFAULT_PASSWORD_POLICY } from '@authstack/shared';
+import { TRIGGER_BUNDLE_DIR } from './paths';
+
+export interface UserDirectoryProps {
+  vpc: ec2.IVpc;
+  clientSecret: boolean;
+  legacyDatabaseSecretArn?: string;
+  migrationAllowedEmailDomains: string[];
+  logRetention: logs.RetentionDays;
+  /** Folder holding the trigger's bundle; the repo's `trigger/dist/lambda` by default. */
+  triggerBundleDir?: string;
+}
+
+/** The groups every deployment has; `admin` unlocks the administration routes. */
+export const USER_POOL_GROUPS = ['admin'] as const;
+
+/**
+ * The Cognito side: a user pool that signs people in by email (case-insensitive),
+ * hides whether a user exists, enforces the same password policy the servers check,
+ * and migrates legacy users through the UserMigration Lambda; one app client for
+ * the auth-server; the `admin` group.
+ */
+export class UserDirectory extends Construct {
+  readonly userPool: cognito.UserPool;
+  readonly client: cognito.UserPoolClient;
+  readonly migrationFunction: lambda.Function;
+  readonly legacyDatabaseSecret: secretsmanager.ISecret;
+  /** The client secret in Secrets Manager, when the client has one. */
+  readonly clientSecret?: secretsmanager.ISecret;
+
+  constructor(scope: Construct, id: string, props: UserDirectoryProps) {
+    super(scope, id);
+
+    this.legacyDatabaseSecret = props.legacyDatabaseSecretArn
+      ? secretsmanager.Secret.fromSecretCompleteArn(
+          this,
+          'LegacyDatabaseSecret',
+          props.legacyDatabaseSecretArn,
+        )
+      : new secretsmanager.Secret(this, 'LegacyDatabaseSecret', {
+          description:
+            'The legacy user database connection URL the UserMigration trigger reads. Put the real value here after the first deploy.',
+          removalPolicy: RemovalPolicy.RETAIN,
+        });
+
+    const bundleDir = props.triggerBundleDir ?? TRIGGER_BUNDLE_DIR;
+    if (!existsSync(path.join(bundleDir, 'index.js')))
+      throw new Error(`${bundleDir}/index.js is missing: run \`npm run build\` first`);
+
+    this.migrationFunction = new lambda.Function(this, 'UserMigration', {
+      description: 'Cognito UserMigration trigger: migrates legacy users on sign-in and forgot-password',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(bundleDir),
+      memorySize: 512,
+      // Cognito gives a trigger 5 s; the function gives up on the legacy store after 3 s.
+      timeout: Duration.seconds(5),
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      environment: {
+        LEGACY_DATABASE_SECRET_ARN: this.legacyDatabaseSecret.secretArn,
+        MIGRATION_ALLOWED_EMAIL_DOMAINS: props.migrationAllowedEmailDomains.join(','),
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      logGroup: new logs.LogGroup(this, 'UserMigrationLogs', {
+        retention: props.logRetention,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+    });
+    this.legacyDatabaseSecret.grantRead(this.migrationFunction);
+
+    this.userPool = new cognito.UserPool(this, 'UserPool', {
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      selfSignUpEnabled: true,
+      autoVerify: { email: true },
+      keepOriginal: { email: true },
+      standardAttributes: {
+        email: { required: true, mutable: true },
+        fullname: { required: false, mutable: true },
+      },
+      passwordPolicy: {
+        minLength: DEFAULT_PASSWORD_POLICY.MinimumLength,
+        requireUppercase: DEFAULT_PASSWORD_POLICY.RequireUppercase,
+        requireLowercase: DEFAULT_PASSWORD_POLICY.RequireLowercase,
+        requireDigits: DEFAULT_PASSWORD_POLICY.RequireNumbers,
+        requireSymbols: DEFAULT_PASSWORD_POLICY.RequireSymbols,
+        tempPasswordValidity: Duration.days(7),
+      },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      mfa: cognito.Mfa.OFF,
+      lambdaTriggers: { userMigration: this.migrationFunction },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.client = this.userPool.addClient('AppClient', {
+      authFlows: { userPassword: true },
+      generateSecret: props.clientSecret,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+      authSessionValidity: Duration.minutes(3),
+      disableOAuth: true,
+    });
+
+    if (props.clientSecret) {
+      this.clientSecret = new secretsmanager.Secret(this, 'AppClientSecret', {
+        description: 'The app client secret the auth-server uses for SECRET_HASH',
+        secretStringValue: this.client.userPoolClientSecret,
+      });
+    }
+
+    for (const group of USER_POOL_GROUPS) {
+      this.userPool.addGroup(`Group-${group}`, {
+        groupName: group,
+        description: `Members may use the ${group} routes`,
+      });
+    }
+  }
+}

@@ -1,0 +1,320 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { DEFAULT_PASSWORD_POLICY } from '@authstack/shared';
+import {
+  AUTH_SERVER_COGNITO_OPERATIONS,
+  PUBLIC_COGNITO_OPERATIONS,
+} from '../lib/cognito-permissions';
+import { REPO_ROOT } from '../lib/paths';
+import { logicalId, synthesize } from './support/synth';
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+function containerOf(template: Template, name: string): Record<string, unknown> {
+  const definitions = Object.values(
+    template.findResources('AWS::ECS::TaskDefinition') as Record<string, Resource>,
+  ).flatMap((task) => task.Properties.ContainerDefinitions as Record<string, unknown>[]);
+  const container = definitions.find((definition) => definition.Name === name);
+  if (!container) throw new Error(`no container named ${name}`);
+  return container;
+}
+
+function environmentOf(container: Record<string, unknown>): Record<string, unknown> {
+  const pairs = container.Environment as { Name: string; Value: unknown }[];
+  return Object.fromEntries(pairs.map(({ Name, Value }) => [Name, Value]));
+}
+
+/** Every statement of every inline policy attached to the role whose logical id contains `hint`. */
+function statementsOfRole(template: Template, hint: string): Statement[] {
+  const role = logicalId(template, 'AWS::IAM::Role', hint);
+  return Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>)
+    .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(role))
+    .flatMap(
+      (policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+    );
+}
+
+const actionsOf = (statement: Statement): string[] =>
+  Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+
+describe('AuthStack (default context)', () => {
+  const { template, json } = synthesize();
+  const pool = logicalId(template, 'AWS::Cognito::UserPool', 'UserPool');
+  const client = logicalId(template, 'AWS::Cognito::UserPoolClient', 'AppClient');
+  const trigger = logicalId(template, 'AWS::Lambda::Function', 'UserMigration');
+
+  describe('user pool', () => {
+    it('signs people in by email, case-insensitively, with the password policy the servers check', () => {
+      template.hasResourceProperties('AWS::Cognito::UserPool', {
+        UsernameAttributes: ['email'],
+        UsernameConfiguration: { CaseSensitive: false },
+        Policies: {
+          PasswordPolicy: {
+            MinimumLength: DEFAULT_PASSWORD_POLICY.MinimumLength,
+            RequireUppercase: DEFAULT_PASSWORD_POLICY.RequireUppercase,
+            RequireLowercase: DEFAULT_PASSWORD_POLICY.RequireLowercase,
+            RequireNumbers: DEFAULT_PASSWORD_POLICY.RequireNumbers,
+            RequireSymbols: DEFAULT_PASSWORD_POLICY.RequireSymbols,
+          },
+        },
+        DeletionProtection: 'ACTIVE',
+      });
+    });
+
+    it('has the admin group', () => {
+      template.hasResourceProperties('AWS::Cognito::UserPoolGroup', {
+        GroupName: 'admin',
+        UserPoolId: { Ref: pool },
+      });
+    });
+
+    it('runs the trigger bundle on Node 22 as the UserMigration trigger', () => {
+      template.hasResourceProperties('AWS::Cognito::UserPool', {
+        LambdaConfig: { UserMigration: { 'Fn::GetAtt': [trigger, 'Arn'] } },
+      });
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs22.x',
+        Handler: 'index.handler',
+        Timeout: 5,
+      });
+    });
+
+    it('lets only this user pool invoke the trigger', () => {
+      const permissions = Object.values(
+        template.findResources('AWS::Lambda::Permission') as Record<string, Resource>,
+      ).filter((permission) => JSON.stringify(permission.Properties.FunctionName).includes(trigger));
+      expect(permissions).toHaveLength(1);
+      expect(permissions[0]?.Properties).toEqual({
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [trigger, 'Arn'] },
+        Principal: 'cognito-idp.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [pool, 'Arn'] },
+      });
+    });
+  });
+
+  describe('app client', () => {
+    it('allows USER_PASSWORD_AUTH and refresh only, hides user existence, revokes tokens, sets lifetimes', () => {
+      const clients = template.findResources('AWS::Cognito::UserPoolClient') as Record<string, Resource>;
+      const properties = clients[client]?.Properties ?? {};
+      expect([...(properties.ExplicitAuthFlows as string[])].sort()).toEqual([
+        'ALLOW_REFRESH_TOKEN_AUTH',
+        'ALLOW_USER_PASSWORD_AUTH',
+      ]);
+      expect(properties).toMatchObject({
+        UserPoolId: { Ref: pool },
+        PreventUserExistenceErrors: 'ENABLED',
+        EnableTokenRevocation: true,
+        GenerateSecret: false,
+        AccessTokenValidity: 60,
+        IdTokenValidity: 60,
+        RefreshTokenValidity: 43200,
+        TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' },
+      });
+    });
+  });
+
+  describe('services', () => {
+    const authServer = containerOf(template, 'auth-server');
+    const resourceServer = containerOf(template, 'resource-server');
+
+    it('wires the pool and client ids into both servers', () => {
+      for (const container of [authServer, resourceServer]) {
+        expect(environmentOf(container)).toMatchObject({
+          USER_POOL_ID: { Ref: pool },
+          USER_POOL_CLIENT_ID: { Ref: client },
+          AWS_REGION: { Ref: 'AWS::Region' },
+          STAGE: 'v1',
+          HOST: '0.0.0.0',
+        });
+      }
+      expect(environmentOf(authServer)).toMatchObject({ PORT: '3000', TRUST_PROXY: '1' });
+      expect(environmentOf(resourceServer)).toMatchObject({ PORT: '4000' });
+      expect(environmentOf(resourceServer)).not.toHaveProperty('ALLOW_INSECURE_JWKS');
+    });
+
+    it('checks container health on /healthz, runs an init process and gives SIGTERM time to drain', () => {
+      for (const [container, port] of [
+        [authServer, 3000],
+        [resourceServer, 4000],
+      ] as const) {
+        expect(container).toMatchObject({
+          Essential: true,
+          ReadonlyRootFilesystem: true,
+          StopTimeout: 15,
+          LinuxParameters: { InitProcessEnabled: true },
+          HealthCheck: {
+            Command: ['CMD', 'node', '-e', expect.stringContaining(`127.0.0.1:${port}/healthz`)],
+          },
+          LogConfiguration: { LogDriver: 'awslogs' },
+        });
+      }
+    });
+
+    it('takes targets in and out of the load balancer on /readyz', () => {
+      const groups = Object.values(
+        template.findResources('AWS::ElasticLoadBalancingV2::TargetGroup') as Record<string, Resource>,
+      );
+      expect(groups.map((group) => group.Properties.Port).sort()).toEqual([3000, 4000]);
+      for (const group of groups)
+        expect(group.Properties).toMatchObject({ HealthCheckPath: '/readyz', Matcher: { HttpCode: '200' } });
+    });
+
+    it('routes the auth-server paths to it and everything else to the resource-server', () => {
+      const authTargets = logicalId(template, 'AWS::ElasticLoadBalancingV2::TargetGroup', 'AuthServer');
+      const resourceTargets = logicalId(
+        template,
+        'AWS::ElasticLoadBalancingV2::TargetGroup',
+        'ResourceServer',
+      );
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+        Actions: [{ Type: 'forward', TargetGroupArn: { Ref: authTargets } }],
+        Conditions: [
+          {
+            Field: 'path-pattern',
+            PathPatternConfig: {
+              Values: [
+                '/v1/api/user',
+                '/v1/api/user/*',
+                '/v1/api/admin/users',
+                '/v1/api/admin/users/*',
+                '/v1/api/openapi.json',
+              ],
+            },
+          },
+        ],
+      });
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+        Port: 80,
+        DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: resourceTargets } }],
+      });
+    });
+
+    it('scales each service on CPU', () => {
+      template.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 2);
+      template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+        MinCapacity: 2,
+        MaxCapacity: 4,
+        ScalableDimension: 'ecs:service:DesiredCount',
+      });
+      const policies = template.findResources('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        Properties: {
+          TargetTrackingScalingPolicyConfiguration: {
+            PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+            TargetValue: 60,
+          },
+        },
+      });
+      expect(Object.keys(policies)).toHaveLength(2);
+    });
+
+    it('keeps every log group for a set time', () => {
+      const groups = Object.values(
+        template.findResources('AWS::Logs::LogGroup') as Record<string, Resource>,
+      );
+      expect(groups).toHaveLength(3);
+      for (const group of groups) expect(group.Properties.RetentionInDays).toBe(30);
+    });
+  });
+
+  describe('least privilege', () => {
+    it('lets the auth-server call exactly the operations it uses, on this pool only', () => {
+      const cognito = statementsOfRole(template, 'AuthServerTaskTaskRole').filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('cognito-idp:')),
+      );
+      expect(cognito).toHaveLength(1);
+      expect(cognito[0]?.Effect).toBe('Allow');
+      expect(cognito[0]?.Resource).toEqual({ 'Fn::GetAtt': [pool, 'Arn'] });
+      expect([...actionsOf(cognito[0] as Statement)].sort()).toEqual(
+        AUTH_SERVER_COGNITO_OPERATIONS.map((operation) => `cognito-idp:${operation}`).sort(),
+      );
+    });
+
+    it('gives the resource-server no AWS permission at all (it verifies tokens with public keys)', () => {
+      expect(statementsOfRole(template, 'ResourceServerTaskTaskRole')).toEqual([]);
+    });
+
+    it('grants nothing with a wildcard action', () => {
+      const statements = Object.values(
+        template.findResources('AWS::IAM::Policy') as Record<string, Resource>,
+      ).flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+      for (const statement of statements)
+        for (const action of actionsOf(statement)) expect(action).not.toMatch(/(^\*$|:\*$)/);
+    });
+  });
+
+  describe('secrets', () => {
+    it('gives the trigger the legacy database URL only as a Secrets Manager reference it may read', () => {
+      const secret = logicalId(template, 'AWS::SecretsManager::Secret', 'LegacyDatabaseSecret');
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({ LEGACY_DATABASE_SECRET_ARN: { Ref: secret } }),
+        },
+      });
+      const functions = Object.values(
+        template.findResources('AWS::Lambda::Function') as Record<string, Resource>,
+      );
+      for (const fn of functions)
+        expect(JSON.stringify(fn.Properties.Environment ?? {})).not.toContain('LEGACY_DATABASE_URL');
+      const reads = statementsOfRole(template, 'UserMigrationServiceRole').filter((statement) =>
+        actionsOf(statement).includes('secretsmanager:GetSecretValue'),
+      );
+      expect(reads.map((statement) => statement.Resource)).toEqual([{ Ref: secret }]);
+    });
+
+    it('holds no connection string, password or client secret in plain text', () => {
+      expect(json.match(/postgres(ql)?:\/\/[^"]*/)).toBeNull();
+      expect(json.match(/USER_POOL_CLIENT_SECRET/)).toBeNull();
+      expect(json.match(/"(SecretString|Password|ClientSecret)"/)).toBeNull();
+    });
+  });
+});
+
+describe('AuthStack (clientSecret=true, an existing legacy database secret)', () => {
+  const existing =
+    'arn:aws:secretsmanager:eu-west-1:123456789012:secret:legacy/database-url-AbCdEf';
+  const { template, json } = synthesize({ clientSecret: true, legacyDatabaseSecretArn: existing });
+
+  it('stores the generated client secret in Secrets Manager and hands it to the auth-server as an ECS secret', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', { GenerateSecret: true });
+    const container = containerOf(template, 'auth-server');
+    expect(environmentOf(container)).not.toHaveProperty('USER_POOL_CLIENT_SECRET');
+    const secret = logicalId(template, 'AWS::SecretsManager::Secret', 'AppClientSecret');
+    expect(container.Secrets).toEqual([{ Name: 'USER_POOL_CLIENT_SECRET', ValueFrom: { Ref: secret } }]);
+    expect(containerOf(template, 'resource-server')).not.toHaveProperty('Secrets');
+  });
+
+  it('reads the legacy database URL from the given secret instead of creating one', () => {
+    template.resourcePropertiesCountIs(
+      'AWS::SecretsManager::Secret',
+      { Description: Match.stringLikeRegexp('legacy user database') },
+      0,
+    );
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ LEGACY_DATABASE_SECRET_ARN: existing }) },
+    });
+    expect(json.match(/postgres(ql)?:\/\/[^"]*/)).toBeNull();
+  });
+});
+
+describe('AUTH_SERVER_COGNITO_OPERATIONS', () => {
+  function sourceFiles(dir: string): string[] {
+    return readdirSync(dir).flatMap((name) => {
+      const file = path.join(dir, name);
+      return statSync(file).isDirectory() ? sourceFiles(file) : file.endsWith('.ts') ? [file] : [];
+    });
+  }
+
+  it('is exactly the IAM-authorized Cognito commands the auth-server source sends', () => {
+    const used = new Set<string>();
+    for (const file of sourceFiles(path.join(REPO_ROOT, 'auth-server', 'src'))) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/\b([A-Z][A-Za-z]+)Command\b/g))
+        used.add(match[1] as string);
+    }
+    const needIam = [...used].filter((operation) => !PUBLIC_COGNITO_OPERATIONS.has(operation)).sort();
+    expect(needIam.length).toBeGreaterThan(0);
+    expect([...AUTH_SERVER_COGNITO_OPERATIONS].sort()).toEqual(needIam);
+  });
+});

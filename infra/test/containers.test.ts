@@ -1,0 +1,145 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { validate } from 'dockerfile-utils';
+import { parse } from 'yaml';
+import { verifyPasswordHash } from '@authstack/trigger/domain/password-hash';
+import { DEMO_LEGACY_USERS } from '@authstack/trigger/local/legacy-users';
+import { REPO_ROOT } from '../lib/paths';
+import { COMPOSE_SEED_FILE, legacySchemaStatements } from '../../scripts/compose-seed';
+
+const read = (file: string): string => readFileSync(path.join(REPO_ROOT, file), 'utf8');
+
+const NODE_SERVICES = ['auth-server', 'resource-server', 'local-pool'] as const;
+
+describe('Dockerfiles', () => {
+  it.each([...NODE_SERVICES, 'trigger'])('%s/Dockerfile passes dockerfile-utils lint', (workspace) => {
+    const problems = validate(read(`${workspace}/Dockerfile`)).map(
+      (problem) => `line ${problem.range.start.line + 1}: ${problem.message}`,
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it.each(NODE_SERVICES)(
+    '%s/Dockerfile: multi-stage Node 22, production install of its workspace, non-root, exec-form CMD, HEALTHCHECK',
+    (workspace) => {
+      const dockerfile = read(`${workspace}/Dockerfile`);
+      expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:22-bookworm-slim$/m);
+      expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(2);
+      expect(dockerfile).toContain(`npm ci --omit=dev -w @authstack/${workspace}`);
+      expect(dockerfile).toMatch(/^ENV NODE_ENV=production$/m);
+      // The last USER is node, and it comes after the last RUN of the runtime stage.
+      const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+      expect(runtime).toMatch(/^USER node$/m);
+      expect(runtime.lastIndexOf('\nUSER node')).toBeGreaterThan(runtime.lastIndexOf('\nRUN '));
+      expect(runtime).toMatch(/^HEALTHCHECK .*\n?.*CMD \["node", "-e", /m);
+      expect(runtime).toMatch(new RegExp(`^CMD \\["node", "${workspace}/dist/server\\.js"\\]$`, 'm'));
+    },
+  );
+
+  it('trigger/Dockerfile puts the Lambda bundle on the AWS Lambda Node 22 base image', () => {
+    const dockerfile = read('trigger/Dockerfile');
+    expect(dockerfile).toMatch(/^FROM public\.ecr\.aws\/lambda\/nodejs:22 AS runtime$/m);
+    expect(dockerfile).toContain('COPY --from=build /app/trigger/dist/lambda/ ${LAMBDA_TASK_ROOT}/');
+    expect(dockerfile).toMatch(/^CMD \["index\.handler"\]$/m);
+  });
+
+  it('.dockerignore keeps node_modules, builds and local state out of the build context', () => {
+    const ignored = read('.dockerignore').split('\n');
+    for (const pattern of ['**/node_modules', '**/dist', '.local', '.git'])
+      expect(ignored).toContain(pattern);
+  });
+});
+
+describe('docker-compose.yml', () => {
+  it('is valid for docker-compose 1.29 (`docker-compose config -q`)', () => {
+    // Debian's docker-compose validates against its schema without a Docker engine.
+    const result = execFileSync('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(result).toBe('');
+  });
+
+  type Service = {
+    init?: boolean;
+    stop_grace_period?: string;
+    ports?: string[];
+    healthcheck?: unknown;
+    depends_on?: Record<string, { condition: string }>;
+    build?: { dockerfile: string };
+    image?: string;
+  };
+  const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+    name?: string;
+    services: Record<string, Service>;
+  };
+  const services = compose.services;
+
+  it('has no top-level name (compose 1.29 refuses it) and every part of the stack', () => {
+    expect(compose).not.toHaveProperty('name');
+    expect(Object.keys(services).sort()).toEqual(
+      ['auth-server', 'bootstrap', 'legacy-db', 'local-pool', 'resource-server', 'trigger'].sort(),
+    );
+    expect(services['legacy-db']?.image).toMatch(/^postgres:\d+/);
+  });
+
+  it('runs every long-lived service with an init process and a stop grace period', () => {
+    for (const [name, service] of Object.entries(services)) {
+      expect({ name, init: service.init }).toEqual({ name, init: true });
+      if (name !== 'bootstrap')
+        expect({ name, grace: service.stop_grace_period }).toEqual({ name, grace: expect.stringMatching(/^\d+s$/) });
+    }
+  });
+
+  it('publishes ports on 127.0.0.1 only, at the contract ports', () => {
+    const published = Object.fromEntries(
+      Object.entries(services)
+        .filter(([, service]) => service.ports)
+        .map(([name, service]) => [name, service.ports]),
+    );
+    expect(published).toEqual({
+      'legacy-db': ['127.0.0.1:54329:5432'],
+      trigger: ['127.0.0.1:9230:8080'],
+      'local-pool': ['127.0.0.1:9229:9229'],
+      'auth-server': ['127.0.0.1:3000:3000'],
+      'resource-server': ['127.0.0.1:4000:4000'],
+    });
+  });
+
+  it('starts each service only once what it depends on is healthy (or, for bootstrap, done)', () => {
+    expect(services['trigger']?.depends_on).toEqual({ 'legacy-db': { condition: 'service_healthy' } });
+    expect(services['local-pool']?.depends_on).toEqual({ trigger: { condition: 'service_healthy' } });
+    expect(services['bootstrap']?.depends_on).toEqual({ 'local-pool': { condition: 'service_healthy' } });
+    for (const server of ['auth-server', 'resource-server'])
+      expect(services[server]?.depends_on).toEqual({
+        bootstrap: { condition: 'service_completed_successfully' },
+        'local-pool': { condition: 'service_healthy' },
+      });
+    // local-pool, auth-server and resource-server get their health checks from their images.
+    for (const name of ['legacy-db', 'trigger']) expect(services[name]?.healthcheck).toBeDefined();
+    for (const name of NODE_SERVICES)
+      expect(read(services[name]?.build?.dockerfile ?? 'missing')).toContain('HEALTHCHECK');
+  });
+});
+
+describe('compose/legacy-db seed', () => {
+  const sql = readFileSync(COMPOSE_SEED_FILE, 'utf8');
+
+  it("creates the trigger's own legacy table and read-only role", async () => {
+    for (const statement of await legacySchemaStatements()) expect(sql).toContain(statement);
+  });
+
+  it('holds every demo legacy user with a hash that verifies against their password', async () => {
+    const rows = [...sql.matchAll(/^\s+\('([^']+)', '([^']+)', '([^']+)', (true|false), (true|false)\)/gm)];
+    expect(rows.map((row) => row[1])).toEqual(DEMO_LEGACY_USERS.map((user) => user.email));
+    for (const user of DEMO_LEGACY_USERS) {
+      const row = rows.find((candidate) => candidate[1] === user.email);
+      const result = await verifyPasswordHash(user.password, row?.[2] ?? '');
+      const expected = user.hash === 'md5-crypt' ? 'unsupported' : 'match';
+      expect({ email: user.email, status: result.status }).toEqual({ email: user.email, status: expected });
+      expect(row?.[3]).toBe(String(user.name));
+    }
+  });
+});

@@ -1,0 +1,172 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { getFreePort, startProcess, type StartedProcess } from '@authstack/shared/testing';
+import { REPO_ROOT } from '../lib/paths';
+import { readyBanner } from '../../scripts/stack/banner';
+import { stackConfigFromEnv, type StackConfig } from '../../scripts/stack/config';
+import { portClaims, type StackReady } from '../../scripts/stack/local-stack';
+import { assertPortsFree } from '../../scripts/stack/ports';
+
+/** `npm start` runs `tsx scripts/start.ts`; so does this test, on free ports and a temp folder. */
+const TSX_CLI = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+
+type LogLine = Record<string, unknown>;
+
+function jsonLines(stack: StartedProcess): LogLine[] {
+  return stack
+    .stdoutLines()
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as LogLine);
+}
+
+function readyRecord(stack: StartedProcess): StackReady {
+  const record = jsonLines(stack).find((line) => line.msg === 'stack ready');
+  if (!record) throw new Error('no "stack ready" line');
+  return record as unknown as StackReady;
+}
+
+async function signIn(config: StackConfig, email: string, password: string): Promise<Response> {
+  return fetch(`http://127.0.0.1:${config.ports.authServer}/v1/api/user/signin`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+}
+
+async function me(config: StackConfig, token: string): Promise<Response> {
+  return fetch(`http://127.0.0.1:${config.ports.resourceServer}/v1/api/users/me`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+}
+
+describe('npm start (scripts/start.ts)', () => {
+  let stateDir: string;
+  let env: Record<string, string>;
+  let config: StackConfig;
+  let stack: StartedProcess | undefined;
+
+  const start = async (): Promise<StartedProcess> =>
+    startProcess({
+      script: TSX_CLI,
+      args: ['scripts/start.ts'],
+      cwd: REPO_ROOT,
+      env,
+      readyLine: /"msg":"stack ready"/,
+      readyTimeoutMs: 90_000,
+    });
+
+  beforeAll(async () => {
+    stateDir = mkdtempSync(path.join(os.tmpdir(), 'authstack-stack-'));
+    // Postgres runs as its own user and must be able to enter the folder.
+    chmodSync(stateDir, 0o755);
+    env = {
+      LOCAL_STATE_DIR: stateDir,
+      LEGACY_DB_PORT: String(await getFreePort()),
+      TRIGGER_PORT: String(await getFreePort()),
+      LOCAL_POOL_PORT: String(await getFreePort()),
+      AUTH_SERVER_PORT: String(await getFreePort()),
+      RESOURCE_SERVER_PORT: String(await getFreePort()),
+    };
+    config = stackConfigFromEnv(env);
+    stack = await start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop('SIGTERM', 30_000);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('starts every service with the pool and client ids wired in, and prints where they are', async () => {
+    const ready = readyRecord(stack as StartedProcess);
+    expect(ready.userPoolId).toMatch(/^us-east-1_/);
+    expect(ready.endpoints.authServer).toBe(`http://127.0.0.1:${config.ports.authServer}`);
+    for (const url of [
+      `${ready.endpoints.authServer}/readyz`,
+      `${ready.endpoints.resourceServer}/readyz`,
+      `${ready.endpoints.localPool}/health`,
+      `${ready.endpoints.trigger}/health`,
+    ])
+      expect({ url, status: (await fetch(url)).status }).toEqual({ url, status: 200 });
+    expect(stack?.output()).toContain(readyBanner(config, ready));
+  });
+
+  it('forwards every service log line, and every line but the banner is JSON', () => {
+    const ready = readyRecord(stack as StartedProcess);
+    const banner = new Set(readyBanner(config, ready).split('\n'));
+    const others = (stack as StartedProcess).stdoutLines().filter((line) => !banner.has(line));
+    const names = new Set(others.map((line) => (JSON.parse(line) as LogLine).name));
+    for (const name of ['stack', 'legacy-db', 'local-pool', 'auth-server', 'resource-server'])
+      expect(names).toContain(name);
+  });
+
+  let firstSub: string;
+
+  it('signs a legacy user in through the auth-server (migrated by the trigger) and serves /users/me', async () => {
+    const response = await signIn(config, 'legacy@example.com', 'Legacy-Passw0rd!');
+    expect(response.status).toBe(200);
+    const tokens = (await response.json()) as { idToken: string; accessToken: string };
+    const profile = await me(config, tokens.idToken);
+    expect(profile.status).toBe(200);
+    const body = (await profile.json()) as { sub: string; email: string; name: string };
+    expect(body).toMatchObject({ email: 'legacy@example.com', name: 'Legacy User' });
+    firstSub = body.sub;
+    expect((await me(config, tokens.accessToken)).status).toBe(200);
+  });
+
+  it('signs the demo admin in with the admin group', async () => {
+    const response = await signIn(config, 'admin@example.com', 'Admin-Passw0rd!');
+    expect(response.status).toBe(200);
+    const { idToken } = (await response.json()) as { idToken: string };
+    expect(await (await me(config, idToken)).json()).toMatchObject({ groups: ['admin'] });
+  });
+
+  it('stops on SIGTERM: services in reverse order, Postgres last, exit 0, every port free again', async () => {
+    const running = stack as StartedProcess;
+    expect(await running.stop('SIGTERM', 30_000)).toBe(0);
+    const stopped = jsonLines(running)
+      .filter((line) => line.name === 'stack' && typeof line.msg === 'string' && line.msg.startsWith('stopping '))
+      .map((line) => line.service)
+      .filter(Boolean);
+    expect(stopped).toEqual(['resource-server', 'auth-server', 'local-pool', 'trigger', 'legacy-db']);
+    await expect(assertPortsFree(portClaims(config))).resolves.toBeUndefined();
+  });
+
+  it('restarts on the same state: the same pool, and the migrated user is still there', async () => {
+    const firstPool = readyRecord(stack as StartedProcess).userPoolId;
+    stack = await start();
+    expect(readyRecord(stack).userPoolId).toBe(firstPool);
+    const response = await signIn(config, 'legacy@example.com', 'Legacy-Passw0rd!');
+    expect(response.status).toBe(200);
+    const { idToken } = (await response.json()) as { idToken: string };
+    expect(await (await me(config, idToken)).json()).toMatchObject({ sub: firstSub });
+  });
+
+  it('goes down as a whole, with a line naming it, when one service dies', async () => {
+    const running = stack as StartedProcess;
+    const resourceServer = jsonLines(running).find((line) => line.name === 'resource-server');
+    process.kill(Number(resourceServer?.pid), 'SIGKILL');
+    expect(await running.exited).toBe(1);
+    expect(running.output()).toContain(
+      'resource-server stopped unexpectedly (signal SIGKILL); stopping the stack.',
+    );
+    await expect(assertPortsFree(portClaims(config))).resolves.toBeUndefined();
+  });
+
+  it('refuses to start when a port is taken: one line naming it, exit code 1, nothing started', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(config.ports.authServer, '127.0.0.1', resolve));
+    try {
+      const refused = await startProcess({ script: TSX_CLI, args: ['scripts/start.ts'], cwd: REPO_ROOT, env });
+      expect(await refused.exited).toBe(1);
+      expect(refused.output().trim()).toBe(
+        `Port ${config.ports.authServer} on 127.0.0.1 (auth-server) is already in use: stop what holds it, or set AUTH_SERVER_PORT to another port.`,
+      );
+      const others = portClaims(config).filter((claim) => claim.port !== config.ports.authServer);
+      await expect(assertPortsFree(others)).resolves.toBeUndefined();
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+});

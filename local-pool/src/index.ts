@@ -1,0 +1,7 @@
+export { createLocalCognitoClient } from './client';
+export {
+  ensureUserPool,
+  type EnsureUserPoolOptions,
+  type EnsuredUserPool,
+} from './ensure-user-pool';
+export type { OutboxMessage } from './domain/types';

@@ -1,0 +1,266 @@
+import { z } from 'zod';
+import { checkSecretHash, enforcePasswordPolicy } from '../domain/auth';
+import { consumeCode, deliveryDetails, sendCode, type CodeDeliveryDetails } from '../domain/codes';
+import type { PoolContext } from '../domain/context';
+import { newSub } from '../domain/ids';
+import { canMigrate, migrateUser, MigrationFailed } from '../domain/migration';
+import { hashPassword } from '../domain/passwords';
+import {
+  autoVerifiesEmail,
+  emailIsAlias,
+  emailIsUsername,
+  requireClient,
+  requirePool,
+} from '../domain/pools';
+import type { ClientRecord, PoolRecord, UserRecord } from '../domain/types';
+import { findUser, isEmail, newUser, readAttributes } from '../domain/users';
+import {
+  codeMismatch,
+  invalidParameter,
+  notAuthorized,
+  userNotFound,
+  usernameExists,
+} from '../protocol/errors';
+import { operation } from '../protocol/operation';
+import {
+  attributes,
+  clientId,
+  password,
+  secretHash,
+  stringMap,
+  username,
+} from '../protocol/shapes';
+import { UniqueViolation } from '../storage/store';
+
+const confirmationCode = z
+  .string()
+  .min(1)
+  .max(2048)
+  .regex(/^\S+$/, 'Member must satisfy regular expression pattern: [\\S]+');
+
+const NOT_FOUND_FOR_CLIENT = 'Username/client id combination not found.';
+
+/** With PreventUserExistenceErrors ENABLED, Cognito answers as if a code went to a made-up address. */
+function simulatedDelivery(
+  client: ClientRecord,
+  name: string,
+): { CodeDeliveryDetails: CodeDeliveryDetails } {
+  if (client.settings.PreventUserExistenceErrors !== 'ENABLED')
+    throw userNotFound(NOT_FOUND_FOR_CLIENT);
+  return { CodeDeliveryDetails: deliveryDetails(isEmail(name) ? name : `${name}@example.com`) };
+}
+
+function clientAndPool(
+  context: PoolContext,
+  id: string,
+): { client: ClientRecord; pool: PoolRecord } {
+  const client = requireClient(context, id);
+  return { client, pool: requirePool(context, client.poolId) };
+}
+
+const signUp = operation(
+  'public',
+  z.object({
+    ClientId: clientId,
+    SecretHash: secretHash,
+    Username: username,
+    Password: password,
+    UserAttributes: attributes,
+    ValidationData: attributes,
+    ClientMetadata: stringMap,
+  }),
+  async (context, request) => {
+    const { client, pool } = clientAndPool(context, request.ClientId);
+    if (pool.settings.AdminCreateUserConfig.AllowAdminCreateUserOnly) {
+      throw notAuthorized('SignUp is not permitted for this user pool');
+    }
+    checkSecretHash(client, request.Username, request.SecretHash);
+    const userAttributes = readAttributes(pool, request.UserAttributes, false);
+    if (emailIsUsername(pool)) {
+      if (!isEmail(request.Username)) throw invalidParameter('Username should be an email.');
+      userAttributes.email = request.Username;
+    } else if (emailIsAlias(pool) && isEmail(request.Username)) {
+      throw invalidParameter(
+        'Username cannot be of email format, since user pool is configured for email alias.',
+      );
+    }
+    if (userAttributes.email !== undefined) userAttributes.email_verified = 'false';
+    enforcePasswordPolicy(pool, request.Password);
+    const existsMessage = emailIsUsername(pool)
+      ? 'An account with the given email already exists.'
+      : 'User already exists';
+    if (findUser(context, pool, request.Username)) throw usernameExists(existsMessage);
+    const passwordHash = await hashPassword(request.Password);
+    const sub = newSub();
+    return context.store.transaction(() => {
+      let user: UserRecord;
+      try {
+        user = context.store.insertUser(
+          newUser(pool, {
+            username: emailIsUsername(pool) ? sub : request.Username,
+            sub,
+            status: 'UNCONFIRMED',
+            passwordHash,
+            attributes: userAttributes,
+            now: context.clock(),
+          }),
+        );
+      } catch (error) {
+        if (error instanceof UniqueViolation) throw usernameExists(existsMessage);
+        throw error;
+      }
+      const delivery =
+        autoVerifiesEmail(pool) && user.attributes.email
+          ? { CodeDeliveryDetails: sendCode(context, user, 'signup') }
+          : {};
+      return { UserConfirmed: false, UserSub: sub, ...delivery };
+    });
+  },
+);
+
+const confirmSignUp = operation(
+  'public',
+  z.object({
+    ClientId: clientId,
+    SecretHash: secretHash,
+    Username: username,
+    ConfirmationCode: confirmationCode,
+    ForceAliasCreation: z.boolean().optional(),
+    ClientMetadata: stringMap,
+  }),
+  (context, request) => {
+    const { client, pool } = clientAndPool(context, request.ClientId);
+    checkSecretHash(client, request.Username, request.SecretHash);
+    context.store.transaction(() => {
+      const user = findUser(context, pool, request.Username);
+      if (!user) {
+        throw client.settings.PreventUserExistenceErrors === 'ENABLED'
+          ? codeMismatch('Invalid verification code provided, please try again.')
+          : userNotFound(NOT_FOUND_FOR_CLIENT);
+      }
+      if (user.status !== 'UNCONFIRMED') {
+        throw notAuthorized(`User cannot be confirmed. Current status is ${user.status}`);
+      }
+      consumeCode(context, user, 'signup', request.ConfirmationCode);
+      const attributes = { ...user.attributes };
+      if (attributes.email !== undefined) attributes.email_verified = 'true';
+      context.store.updateUser(user, { status: 'CONFIRMED', attributes }, context.clock());
+    });
+    return {};
+  },
+);
+
+const resendConfirmationCode = operation(
+  'public',
+  z.object({
+    ClientId: clientId,
+    SecretHash: secretHash,
+    Username: username,
+    ClientMetadata: stringMap,
+  }),
+  (context, request) => {
+    const { client, pool } = clientAndPool(context, request.ClientId);
+    checkSecretHash(client, request.Username, request.SecretHash);
+    return context.store.transaction(() => {
+      const user = findUser(context, pool, request.Username);
+      if (!user) return simulatedDelivery(client, request.Username);
+      if (user.status !== 'UNCONFIRMED') throw invalidParameter('User is already confirmed.');
+      if (!user.attributes.email) {
+        throw invalidParameter('Cannot send a code: the user has no email address.');
+      }
+      return { CodeDeliveryDetails: sendCode(context, user, 'signup') };
+    });
+  },
+);
+
+const forgotPassword = operation(
+  'public',
+  z.object({
+    ClientId: clientId,
+    SecretHash: secretHash,
+    Username: username,
+    ClientMetadata: stringMap,
+  }),
+  async (context, request) => {
+    const { client, pool } = clientAndPool(context, request.ClientId);
+    checkSecretHash(client, request.Username, request.SecretHash);
+    let user = findUser(context, pool, request.Username);
+    if (!user && canMigrate(context, pool)) {
+      try {
+        user = await migrateUser(context, {
+          pool,
+          client,
+          userName: request.Username,
+          trigger: 'UserMigration_ForgotPassword',
+          clientMetadata: request.ClientMetadata,
+        });
+      } catch (error) {
+        if (!(error instanceof MigrationFailed)) throw error;
+        context.logger.warn({ poolId: pool.id, reason: error.message }, 'user migration failed');
+        if (client.settings.PreventUserExistenceErrors !== 'ENABLED') {
+          throw userNotFound(`Exception migrating user in app client ${client.id}`);
+        }
+      }
+    }
+    const found = user;
+    if (!found) return simulatedDelivery(client, request.Username);
+    return context.store.transaction(() => {
+      const current = context.store.userById(found.id);
+      if (!current) return simulatedDelivery(client, request.Username);
+      if (!current.enabled) throw notAuthorized('User is disabled.');
+      if (current.status === 'FORCE_CHANGE_PASSWORD') {
+        throw notAuthorized('User password cannot be reset in the current state.');
+      }
+      if (current.attributes.email_verified !== 'true' || !current.attributes.email) {
+        throw invalidParameter(
+          'Cannot reset password for the user as there is no registered/verified email or phone_number',
+        );
+      }
+      return { CodeDeliveryDetails: sendCode(context, current, 'forgot-password') };
+    });
+  },
+);
+
+const confirmForgotPassword = operation(
+  'public',
+  z.object({
+    ClientId: clientId,
+    SecretHash: secretHash,
+    Username: username,
+    ConfirmationCode: confirmationCode,
+    Password: password,
+    ClientMetadata: stringMap,
+  }),
+  async (context, request) => {
+    const { client, pool } = clientAndPool(context, request.ClientId);
+    checkSecretHash(client, request.Username, request.SecretHash);
+    const user = findUser(context, pool, request.Username);
+    if (!user) {
+      throw client.settings.PreventUserExistenceErrors === 'ENABLED'
+        ? codeMismatch('Invalid verification code provided, please try again.')
+        : userNotFound(NOT_FOUND_FOR_CLIENT);
+    }
+    enforcePasswordPolicy(pool, request.Password);
+    const passwordHash = await hashPassword(request.Password);
+    context.store.transaction(() => {
+      const current = context.store.userById(user.id);
+      if (!current) throw codeMismatch('Invalid verification code provided, please try again.');
+      consumeCode(context, current, 'forgot-password', request.ConfirmationCode);
+      const status = current.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : 'CONFIRMED';
+      context.store.updateUser(
+        current,
+        { passwordHash, status, temporaryPasswordExpiresAt: null },
+        context.clock(),
+      );
+    });
+    return {};
+  },
+);
+
+export const signUpOperations = {
+  SignUp: signUp,
+  ConfirmSignUp: confirmSignUp,
+  ResendConfirmationCode: resendConfirmationCode,
+  ForgotPassword: forgotPassword,
+  ConfirmForgotPassword: confirmForgotPassword,
+};

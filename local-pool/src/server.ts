@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { createLogger, Lifecycle, serve } from '@authstack/shared';
+import { createLambdaInvoker } from './adapters/lambda-invoker';
+import { buildApp } from './app';
+import { readConfig } from './config';
+import type { PoolContext } from './domain/context';
+import { KeyStore } from './domain/keys';
+import { openDatabase } from './storage/database';
+import { PoolStore } from './storage/store';
+
+const PRUNE_INTERVAL_MS = 10 * 60_000;
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger({ name: 'local-pool', level: config.logLevel });
+  // Node and SDK warnings become JSON log lines like everything else.
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) =>
+    logger.warn({ warning: warning.name, detail: warning.message }, 'runtime warning'),
+  );
+  const dataDir = path.resolve(config.dataDir);
+  const store = new PoolStore(openDatabase(dataDir));
+  const keys = KeyStore.open(dataDir);
+  let issuerBase = config.issuerBase ?? '';
+  const context: PoolContext = {
+    store,
+    keys,
+    clock: Date.now,
+    region: config.region,
+    issuerBase: () => issuerBase,
+    migration: config.lambdaEndpoint
+      ? createLambdaInvoker({ endpoint: config.lambdaEndpoint, region: config.region, logger })
+      : undefined,
+    logger,
+  };
+  const lifecycle = new Lifecycle();
+  const app = buildApp({ context, isReady: () => !lifecycle.shuttingDown });
+  const prune = () => {
+    const removed = store.prune(Date.now());
+    if (removed > 0) logger.info({ removed }, 'pruned expired refresh tokens and sessions');
+  };
+  prune();
+  const timer = setInterval(prune, PRUNE_INTERVAL_MS);
+  timer.unref();
+  const running = await serve(app, {
+    host: config.host,
+    port: config.port,
+    logger,
+    lifecycle,
+    onClose: () => {
+      clearInterval(timer);
+      store.close();
+    },
+  });
+  issuerBase ||= running.url;
+  logger.info(
+    {
+      url: running.url,
+      issuerBase,
+      dataDir,
+      lambdaEndpoint: config.lambdaEndpoint ?? null,
+      outbox: `${running.url}/_local/messages?to=<address>`,
+    },
+    'local pool ready',
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`local-pool failed to start: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,129 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { getFreePort, startProcess, type StartedProcess } from '@authstack/shared/testing';
+import type { PasswordPolicy } from '@authstack/shared';
+import { createLocalCognitoClient } from '../client';
+import { ensureUserPool } from '../ensure-user-pool';
+import { KeyStore, type TokenUse } from '../domain/keys';
+import { signJwt, type Claims } from '../domain/jwt';
+import type { OutboxMessage } from '../domain/types';
+
+/** The built server; tests import this module from src, so resolve from the workspace root. */
+const SERVER_SCRIPT = path.resolve(__dirname, '../../dist/server.js');
+
+export interface LocalPool {
+  endpoint: string;
+  issuerBase: string;
+  dataDir: string;
+  client: CognitoIdentityProviderClient;
+  process: StartedProcess;
+  /** SIGTERM by default; pass 'SIGKILL' to simulate a crash. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Stops (SIGTERM) and starts again on the same port and data directory. */
+  restart(): Promise<void>;
+}
+
+export interface StartLocalPoolOptions {
+  /** Defaults to a fresh temporary directory. */
+  dataDir?: string;
+  /** The Lambda Invoke API base URL for UserMigration triggers. */
+  lambdaEndpoint?: string;
+  env?: Record<string, string>;
+}
+
+/** Starts the built local pool on a free port with its own data directory and waits for /health. */
+export async function startLocalPool(options: StartLocalPoolOptions = {}): Promise<LocalPool> {
+  if (!fs.existsSync(SERVER_SCRIPT)) {
+    throw new Error(`${SERVER_SCRIPT} is missing: run npm run build -w @authstack/local-pool`);
+  }
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'local-pool-'));
+  const port = await getFreePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const env: Record<string, string> = {
+    LOCAL_POOL_HOST: '127.0.0.1',
+    LOCAL_POOL_PORT: String(port),
+    LOCAL_POOL_DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    ...(options.lambdaEndpoint ? { LOCAL_POOL_LAMBDA_ENDPOINT: options.lambdaEndpoint } : {}),
+    ...options.env,
+  };
+  const launch = () => startProcess({ script: SERVER_SCRIPT, env, readyUrl: `${endpoint}/health` });
+  const pool: LocalPool = {
+    endpoint,
+    issuerBase: env.LOCAL_POOL_ISSUER_BASE ?? endpoint,
+    dataDir,
+    client: createLocalCognitoClient(
+      endpoint,
+      env.AWS_REGION ?? process.env.AWS_REGION ?? 'us-east-1',
+    ),
+    process: await launch(),
+    async stop(signal = 'SIGTERM') {
+      await pool.process.stop(signal);
+    },
+    async restart() {
+      await pool.process.stop('SIGTERM');
+      pool.process = await launch();
+    },
+  };
+  return pool;
+}
+
+export interface TestUserPoolOptions {
+  userMigrationLambdaArn?: string;
+  generateSecret?: boolean;
+  passwordPolicy?: PasswordPolicy;
+  accessTokenValidityMinutes?: number;
+  idTokenValidityMinutes?: number;
+  refreshTokenValidityDays?: number;
+}
+
+export interface TestUserPool {
+  userPoolId: string;
+  clientId: string;
+  clientSecret?: string;
+  issuer: string;
+  jwksUrl: string;
+}
+
+let poolCounter = 0;
+
+/** A fresh, uniquely named pool (with an `admin` group) made through `ensureUserPool`. */
+export async function createTestUserPool(
+  pool: LocalPool,
+  options: TestUserPoolOptions = {},
+): Promise<TestUserPool> {
+  poolCounter += 1;
+  const name = `test-${process.pid}-${poolCounter}-${Date.now().toString(36)}`;
+  const ensured = await ensureUserPool(pool.client, {
+    poolName: name,
+    clientName: `${name}-client`,
+    groups: ['admin'],
+    ...options,
+  });
+  const issuer = `${pool.issuerBase}/${ensured.userPoolId}`;
+  return { ...ensured, issuer, jwksUrl: `${issuer}/.well-known/jwks.json` };
+}
+
+/** The local outbox for one address, newest first. */
+export async function readOutbox(endpoint: string, to: string): Promise<OutboxMessage[]> {
+  const response = await fetch(`${endpoint}/_local/messages?to=${encodeURIComponent(to)}`);
+  if (!response.ok) throw new Error(`outbox answered ${response.status}`);
+  return (await response.json()) as OutboxMessage[];
+}
+
+/**
+ * Signs arbitrary claims with the pool's own key (read from its data directory),
+ * for tests that need tokens the pool would never issue: expired, wrong issuer,
+ * wrong client. The header is the pool's `{kid, alg: RS256}`.
+ */
+export function signWithPoolKey(
+  pool: Pick<LocalPool, 'dataDir'>,
+  use: TokenUse,
+  claims: Claims,
+): string {
+  return signJwt(claims, KeyStore.open(pool.dataDir).signingKey(use));
+}
+
+export type { OutboxMessage };

@@ -1,0 +1,223 @@
+/**
+ * What does token verification cost per request? Three copies of the built server (same
+ * config, helmet and request logging, LOG_LEVEL=warn) are driven by autocannon running as a
+ * separate process, 50 connections, in alternating rounds; medians are compared:
+ *   cached       GET /v1/api/users/me with the verified-token cache (the default)
+ *   unprotected  GET /v1/api/ping, no token
+ *   per-request  GET /v1/api/users/me with the cache off: aws-jwt-verify on every request
+ * Tokens are signed with a key made here; the JWKS is served from this process, so no pool
+ * is needed. Knobs: BENCH_DURATION_SECONDS (8), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50).
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { getFreePort, startProcess, type StartedProcess } from '@authstack/shared/testing';
+import { createLogger } from '@authstack/shared';
+import { TokenVerifier } from '../src/domain/token-verifier';
+import { JwksServer } from '../test/support/jwks-server';
+import { inMemoryJwks, verifierOptions } from '../test/support/verifier-options';
+import { createTestKey, idTokenClaims, signedToken, type TestKey } from '../test/support/tokens';
+
+const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 8);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const CLIENT_ID = 'benchclient000000000000001';
+const SERVER = path.join(__dirname, '../dist/server.js');
+const AUTOCANNON = require.resolve('autocannon/autocannon.js');
+const run = promisify(execFile);
+
+interface Target {
+  name: 'cached' | 'unprotected' | 'per-request';
+  path: string;
+  cache: boolean;
+  token: boolean;
+  process?: StartedProcess;
+  origin?: string;
+  rps: number[];
+  p50: number[];
+  p99: number[];
+}
+
+interface AutocannonResult {
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+}
+
+const out = (line = ''): boolean => process.stdout.write(`${line}\n`);
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+/** Peak resident memory of a process, in MiB (Linux). */
+const peakRssMiB = (pid: number): number => {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1] ?? Number.NaN) / 1024;
+};
+
+async function autocannon(url: string, seconds: number, token?: string): Promise<AutocannonResult> {
+  const args = [AUTOCANNON, '-j', '-c', String(CONNECTIONS), '-d', String(seconds)];
+  if (token) args.push('-H', `authorization=Bearer ${token}`);
+  const { stdout } = await run(process.execPath, [...args, url], { maxBuffer: 16 * 1024 * 1024 });
+  return JSON.parse(stdout) as AutocannonResult;
+}
+
+/** In-process cost of one call, full verification vs cache hit, in microseconds. */
+async function verifierCostMicros(key: TestKey): Promise<{ verify: number; cached: number }> {
+  const issuer = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Bench1';
+  const verifier = new TokenVerifier(
+    verifierOptions(
+      { issuer, clientIds: [CLIENT_ID], source: inMemoryJwks(key) },
+      { tokenCacheMax: 100, logger: createLogger({ name: 'bench', level: 'silent' }) },
+    ),
+  );
+  await verifier.load();
+  const tokens = Array.from({ length: 2000 }, (_, i) =>
+    signedToken(key, idTokenClaims({ issuer, clientId: CLIENT_ID }, { jti: `jti-${i}` })),
+  );
+  const micros = (start: bigint, calls: number) =>
+    Number(process.hrtime.bigint() - start) / calls / 1000;
+  for (const token of tokens.slice(0, 200)) await verifier.verify(token);
+  let start = process.hrtime.bigint();
+  for (const token of tokens) await verifier.verify(token); // distinct tokens: always a full verification
+  const verify = micros(start, tokens.length);
+  const repeated = tokens[0] as string;
+  start = process.hrtime.bigint();
+  for (let i = 0; i < 100_000; i += 1) verifier.cached(repeated);
+  return { verify, cached: micros(start, 100_000) };
+}
+
+async function main(): Promise<void> {
+  const key = createTestKey();
+  const jwks = await new JwksServer([key]).start();
+  const token = signedToken(key, idTokenClaims({ issuer: jwks.issuer, clientId: CLIENT_ID }));
+  const cost = await verifierCostMicros(key);
+  const targets: Target[] = [
+    {
+      name: 'cached',
+      path: '/v1/api/users/me',
+      cache: true,
+      token: true,
+      rps: [],
+      p50: [],
+      p99: [],
+    },
+    {
+      name: 'unprotected',
+      path: '/v1/api/ping',
+      cache: true,
+      token: false,
+      rps: [],
+      p50: [],
+      p99: [],
+    },
+    {
+      name: 'per-request',
+      path: '/v1/api/users/me',
+      cache: false,
+      token: true,
+      rps: [],
+      p50: [],
+      p99: [],
+    },
+  ];
+  try {
+    for (const target of targets) {
+      const port = await getFreePort();
+      target.origin = `http://127.0.0.1:${port}`;
+      target.process = await startProcess({
+        script: SERVER,
+        env: {
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          USER_POOL_ID: jwks.poolId,
+          USER_POOL_CLIENT_ID: CLIENT_ID,
+          TOKEN_ISSUER: jwks.issuer,
+          ALLOW_INSECURE_JWKS: 'true',
+          TOKEN_CACHE_MAX: target.cache ? '10000' : '0',
+          LOG_LEVEL: 'warn',
+        },
+        readyUrl: `${target.origin}/readyz`,
+      });
+    }
+    out(
+      `resource-server verification bench: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION} s`,
+    );
+    out(
+      `in-process, per call: full verification ${cost.verify.toFixed(1)} us, cache hit ${cost.cached.toFixed(1)} us (${(cost.verify / cost.cached).toFixed(0)}x cheaper)`,
+    );
+    for (const target of targets) {
+      await autocannon(`${target.origin}${target.path}`, 2, target.token ? token : undefined);
+    }
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      const order = round % 2 === 1 ? targets : [...targets].reverse();
+      for (const target of order) {
+        const result = await autocannon(
+          `${target.origin}${target.path}`,
+          DURATION,
+          target.token ? token : undefined,
+        );
+        if (result.non2xx > 0 || result.errors > 0) {
+          throw new Error(`${target.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+        }
+        target.rps.push(result.requests.average);
+        target.p50.push(result.latency.p50);
+        target.p99.push(result.latency.p99);
+        out(
+          `  round ${round} ${target.name.padEnd(12)} ${result.requests.average.toFixed(0).padStart(6)} req/s  p99 ${result.latency.p99} ms`,
+        );
+      }
+    }
+
+    const [cached, open, perRequest] = targets as [Target, Target, Target];
+    const rss = new Map(targets.map((t) => [t.name, peakRssMiB(t.process?.child.pid ?? 0)]));
+    out();
+    out('target        req/s (median)   p50 ms   p99 ms   peak RSS MiB');
+    for (const target of targets) {
+      out(
+        `${target.name.padEnd(12)} ${median(target.rps).toFixed(0).padStart(14)} ${median(target.p50).toFixed(1).padStart(8)} ${median(target.p99).toFixed(1).padStart(8)} ${(rss.get(target.name) ?? 0).toFixed(1).padStart(14)}`,
+      );
+    }
+    const ratios = {
+      cachedVsUnprotected: median(cached.rps) / median(open.rps),
+      cachedVsPerRequest: median(cached.rps) / median(perRequest.rps),
+      p99AddedMs: median(cached.p99) - median(open.p99),
+      rssVsUnprotected: (rss.get('cached') ?? 0) / (rss.get('unprotected') ?? 1),
+    };
+    out();
+    const verdict = (ok: boolean) => (ok ? 'meets goal' : 'MISSES goal');
+    out(
+      `cached / unprotected throughput  ${ratios.cachedVsUnprotected.toFixed(2)}x  (goal >= 0.95x: ${verdict(ratios.cachedVsUnprotected >= 0.95)})`,
+    );
+    out(
+      `cached / per-request throughput  ${ratios.cachedVsPerRequest.toFixed(2)}x  (goal >= 1.8x: ${verdict(ratios.cachedVsPerRequest >= 1.8)})`,
+    );
+    out(
+      `p99 added by the middleware      ${ratios.p99AddedMs.toFixed(2)} ms (goal <= 1 ms: ${verdict(ratios.p99AddedMs <= 1)})`,
+    );
+    out(
+      `peak RSS cached / unprotected    ${ratios.rssVsUnprotected.toFixed(2)}x  (goal <= 1.2x: ${verdict(ratios.rssVsUnprotected <= 1.2)})`,
+    );
+    out(
+      JSON.stringify({
+        bench: 'resource-server',
+        connections: CONNECTIONS,
+        durationSeconds: DURATION,
+        rounds: ROUNDS,
+        verifyMicros: cost.verify,
+        cacheHitMicros: cost.cached,
+        ...ratios,
+      }),
+    );
+  } finally {
+    await Promise.all(targets.map((target) => target.process?.stop()));
+    await jwks.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${String(error)}\n`);
+  process.exit(1);
+});

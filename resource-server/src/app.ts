@@ -1,0 +1,34 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import {
+  errorHandler,
+  notFoundHandler,
+  requestContext,
+  type Lifecycle,
+  type Logger,
+} from '@authstack/shared';
+import { createRequireAuth, type IdentityVerifier } from './middleware/require-auth';
+import { apiRouter } from './routes/api';
+import { healthRouter } from './routes/health';
+
+export interface AppDeps {
+  verifier: IdentityVerifier & { readonly ready: boolean };
+  logger: Logger;
+  lifecycle: Lifecycle;
+  /** Path prefix: routes live under `/<stage>/api`. */
+  stage: string;
+}
+
+/** The resource-server's Express app. Never listens (see server.ts). */
+export function buildApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(helmet());
+  app.use(requestContext(deps.logger));
+  app.use(healthRouter({ lifecycle: deps.lifecycle, keysReady: () => deps.verifier.ready }));
+  app.use(`/${deps.stage}/api`, apiRouter(createRequireAuth(deps.verifier)));
+  app.use(notFoundHandler);
+  app.use(errorHandler());
+  return app;
+}

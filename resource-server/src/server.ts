@@ -1,0 +1,63 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createLogger, Lifecycle, loadConfig, serve, type Logger } from '@authstack/shared';
+import { httpJwksSource } from './adapters/http-jwks-source';
+import { buildApp } from './app';
+import { configSchema } from './config';
+import { TokenVerifier } from './domain/token-verifier';
+
+/** How long start-up waits for the user pool's JWKS (e.g. while the local pool starts). */
+const KEYS_STARTUP_DEADLINE_MS = 60_000;
+
+async function loadKeys(verifier: TokenVerifier, logger: Logger): Promise<void> {
+  const deadline = Date.now() + KEYS_STARTUP_DEADLINE_MS;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await verifier.load();
+      return;
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+      logger.warn({ attempt }, 'signing keys not loaded yet; retrying');
+      await sleep(Math.min(5_000, 500 * attempt));
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(configSchema);
+  const logger = createLogger({ name: 'resource-server', level: config.logLevel });
+  const { auth } = config;
+  const verifier = new TokenVerifier({
+    ...auth,
+    source: httpJwksSource({
+      url: auth.jwksUrl,
+      allowInsecureHttp: auth.allowInsecureJwks,
+      timeoutMs: auth.jwksTimeoutMs,
+    }),
+    logger,
+  });
+  logger.info(
+    {
+      issuer: auth.issuer,
+      jwksUrl: auth.jwksUrl,
+      acceptedTokenUse: auth.acceptedTokenUse,
+      tokenCache: auth.tokenCacheMax > 0 && auth.tokenCacheTtlSeconds > 0,
+    },
+    'starting',
+  );
+  try {
+    await loadKeys(verifier, logger);
+  } catch (error) {
+    logger.fatal({ err: error, jwksUrl: auth.jwksUrl }, 'could not load the signing keys; exiting');
+    logger.flush(() => process.exit(1));
+    return;
+  }
+  const lifecycle = new Lifecycle();
+  await serve(buildApp({ verifier, logger, lifecycle, stage: config.stage }), {
+    host: config.host,
+    port: config.port,
+    logger,
+    lifecycle,
+  });
+}
+
+void main();

@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { env, parseConfig } from '@authstack/shared';
+
+/** The repository root: every built script and the default `.local/` are found from here. */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/**
+ * The orchestrator's own settings. The defaults are the contract ports and `.local/`;
+ * tests move everything to free ports and a temporary folder.
+ */
+const schema = z.object({
+  LOCAL_STATE_DIR: z.string().min(1).default(path.join(REPO_ROOT, '.local')),
+  LEGACY_DB_PORT: env.port(54329),
+  TRIGGER_PORT: env.port(9230),
+  LOCAL_POOL_PORT: env.port(9229),
+  AUTH_SERVER_PORT: env.port(3000),
+  RESOURCE_SERVER_PORT: env.port(4000),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  STAGE: z.string().regex(/^[A-Za-z0-9_-]+$/).default('v1'),
+  SIGNUP_CONFIRMATION: z.enum(['auto', 'code']).default('auto'),
+  LOG_LEVEL: env.logLevel(),
+  STACK_START_TIMEOUT_MS: env.positiveInt(60_000),
+});
+
+export interface StackConfig {
+  /** All state: `<dir>/pool` (the user pool), `<dir>/legacy-db` (Postgres). */
+  stateDir: string;
+  host: string;
+  ports: {
+    legacyDb: number;
+    trigger: number;
+    localPool: number;
+    authServer: number;
+    resourceServer: number;
+  };
+  region: string;
+  stage: string;
+  signupConfirmation: 'auto' | 'code';
+  logLevel: string;
+  /** Longest wait for any one service to become ready. */
+  startTimeoutMs: number;
+}
+
+/** Reads the stack's configuration; throws a one-line `ConfigError` naming a bad variable. */
+export function stackConfigFromEnv(
+  environment: Record<string, string | undefined> = process.env,
+): StackConfig {
+  const values = parseConfig(schema, environment);
+  return {
+    stateDir: path.resolve(values.LOCAL_STATE_DIR),
+    host: '127.0.0.1',
+    ports: {
+      legacyDb: values.LEGACY_DB_PORT,
+      trigger: values.TRIGGER_PORT,
+      localPool: values.LOCAL_POOL_PORT,
+      authServer: values.AUTH_SERVER_PORT,
+      resourceServer: values.RESOURCE_SERVER_PORT,
+    },
+    region: values.AWS_REGION,
+    stage: values.STAGE,
+    signupConfirmation: values.SIGNUP_CONFIRMATION,
+    logLevel: values.LOG_LEVEL,
+    startTimeoutMs: values.STACK_START_TIMEOUT_MS,
+  };
+}

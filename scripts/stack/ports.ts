@@ -1,0 +1,38 @@
+import { createServer } from 'node:net';
+
+export interface PortClaim {
+  /** Who needs the port, e.g. `auth-server`. */
+  owner: string;
+  /** The environment variable that moves it, e.g. `AUTH_SERVER_PORT`. */
+  variable: string;
+  host: string;
+  port: number;
+}
+
+/** Thrown before anything starts when a port the stack needs is taken; the message is one line. */
+export class PortInUseError extends Error {
+  constructor(readonly claim: PortClaim) {
+    super(
+      `Port ${claim.port} on ${claim.host} (${claim.owner}) is already in use: stop what holds it, or set ${claim.variable} to another port.`,
+    );
+    this.name = 'PortInUseError';
+  }
+}
+
+async function isFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE' || error.code === 'EACCES') resolve(false);
+      else reject(error);
+    });
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(true)));
+  });
+}
+
+/** Rejects with a `PortInUseError` naming the first claimed port that is taken. */
+export async function assertPortsFree(claims: readonly PortClaim[]): Promise<void> {
+  for (const claim of claims) {
+    if (!(await isFree(claim.host, claim.port))) throw new PortInUseError(claim);
+  }
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import type {
+  LegacyAuthResult,
+  LegacyProfile,
+  LegacyUserSource,
+} from '../domain/legacy-user-source';
+
+/** What the legacy login endpoint answers with a 200. */
+const profileSchema = z.object({
+  email: z.string().min(1),
+  name: z.string().optional(),
+  emailVerified: z.boolean().optional(),
+  disabled: z.boolean().optional(),
+});
+
+/** Statuses that mean "these credentials (or this user) are not valid", not a fault. */
+const REJECTED = new Set([401, 403, 404]);
+
+export interface HttpLegacyUserSourceOptions {
+  /** POST `{email, password}` → 200 profile | 401/403/404. */
+  authUrl: string;
+  /** POST `{email}` → 200 profile | 404; without it the forgot-password flow migrates nobody. */
+  lookupUrl?: string;
+  timeoutMs: number;
+  fetch?: typeof fetch;
+}
+
+export class LegacyAuthEndpointError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LegacyAuthEndpointError';
+  }
+}
+
+/**
+ * A legacy login endpoint. The password goes to it in the request body (never in the
+ * URL), redirects are refused so credentials cannot be forwarded elsewhere, and every
+ * call is bounded by `timeoutMs`. Anything but 200 or a rejection status is a fault.
+ */
+export class HttpLegacyUserSource implements LegacyUserSource {
+  readonly #options: HttpLegacyUserSourceOptions;
+  readonly #fetch: typeof fetch;
+
+  constructor(options: HttpLegacyUserSourceOptions) {
+    this.#options = options;
+    this.#fetch = options.fetch ?? fetch;
+  }
+
+  async authenticate(
+    email: string,
+    password: string,
+    signal: AbortSignal,
+  ): Promise<LegacyAuthResult> {
+    const profile = await this.#post(this.#options.authUrl, { email, password }, signal);
+    return profile ? { ok: true, profile } : { ok: false, reason: 'rejected_by_legacy_auth' };
+  }
+
+  async lookup(email: string, signal: AbortSignal): Promise<LegacyProfile | undefined> {
+    if (!this.#options.lookupUrl) return undefined;
+    return this.#post(this.#options.lookupUrl, { email }, signal);
+  }
+
+  async #post(url: string, body: object, signal: AbortSignal): Promise<LegacyProfile | undefined> {
+    const response = await this.#fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+      redirect: 'error',
+      signal: AbortSignal.any([signal, AbortSignal.timeout(this.#options.timeoutMs)]),
+    });
+    if (REJECTED.has(response.status)) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      throw new LegacyAuthEndpointError(`Legacy auth endpoint answered ${response.status}`);
+    }
+    const parsed = profileSchema.safeParse(await response.json().catch(() => undefined));
+    if (!parsed.success) {
+      throw new LegacyAuthEndpointError(
+        'Legacy auth endpoint answered 200 without a valid profile',
+      );
+    }
+    const { email, name, emailVerified, disabled } = parsed.data;
+    const trimmedName = name?.trim();
+    return {
+      email,
+      ...(trimmedName ? { name: trimmedName } : {}),
+      emailVerified: emailVerified ?? false,
+      disabled: disabled ?? false,
+    };
+  }
+}

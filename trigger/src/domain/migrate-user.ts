@@ -1,0 +1,185 @@
+import type { UserMigrationTriggerEvent } from 'aws-lambda';
+import { z } from 'zod';
+import {
+  maskIdentifier,
+  passwordPolicyViolations,
+  type Logger,
+  type PasswordPolicy,
+} from '@authstack/shared';
+import {
+  InvalidTriggerEventError,
+  LegacyStoreTimeoutError,
+  LegacyStoreUnavailableError,
+  MigrationRefusedError,
+} from './errors';
+import type { LegacyProfile, LegacyUserSource } from './legacy-user-source';
+
+export interface MigrationSettings {
+  /** Lower-case email domains that may migrate; empty means any. */
+  allowedEmailDomains: readonly string[];
+  /** Mark every migrated email verified, whatever the legacy store says. */
+  trustEmail: boolean;
+  /** The user pool's password policy; a legacy password that fails it migrates as RESET_REQUIRED. */
+  passwordPolicy: PasswordPolicy;
+  /** Longest wait for the legacy store, well under Cognito's 5 s limit for the whole trigger. */
+  storeTimeoutMs: number;
+}
+
+export interface MigrationDeps {
+  users: LegacyUserSource;
+  settings: MigrationSettings;
+  /** Already carries the Lambda request id. */
+  logger: Logger;
+}
+
+/** The parts of the event this function reads; Cognito sends more, which is kept as it is. */
+const eventSchema = z.looseObject({
+  triggerSource: z.string(),
+  userName: z.string(),
+  request: z.looseObject({ password: z.string().optional() }).optional(),
+});
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+const MAX_EMAIL_LENGTH = 254;
+
+/** What the person typed, as the legacy store keys it: trimmed and lower-cased. */
+export function normaliseEmail(userName: string): string {
+  return userName.trim().toLowerCase();
+}
+
+function domainAllowed(email: string, allowed: readonly string[]): boolean {
+  if (allowed.length === 0) return true;
+  const domain = email.slice(email.lastIndexOf('@') + 1);
+  return allowed.includes(domain);
+}
+
+/**
+ * The UserMigration trigger's logic. For `UserMigration_Authentication` it checks the
+ * password against the legacy store; for `UserMigration_ForgotPassword` it only looks
+ * the person up. On success it fills `event.response` so Cognito creates the user
+ * (CONFIRMED, or RESET_REQUIRED when the password breaks the pool's policy or there is
+ * no password) and returns the event; otherwise it throws, and Cognito fails the
+ * sign-in exactly like a bad password. Never logs the password or the whole event.
+ */
+export async function migrateUser(
+  event: UserMigrationTriggerEvent,
+  deps: MigrationDeps,
+): Promise<UserMigrationTriggerEvent> {
+  const parsed = eventSchema.safeParse(event);
+  if (!parsed.success) {
+    deps.logger.warn({ outcome: 'invalid_event' }, 'not a UserMigration event');
+    throw new InvalidTriggerEventError('The event is not a UserMigration trigger event');
+  }
+  const { triggerSource, userName, request } = parsed.data;
+  const email = normaliseEmail(userName);
+  const logger = deps.logger.child({ triggerSource, user: maskIdentifier(email) });
+  const refuse = (reason: string, extra: Record<string, unknown> = {}): never => {
+    logger.info({ outcome: 'refused', reason, ...extra }, 'migration refused');
+    throw new MigrationRefusedError();
+  };
+
+  if (
+    triggerSource !== 'UserMigration_Authentication' &&
+    triggerSource !== 'UserMigration_ForgotPassword'
+  ) {
+    logger.warn({ outcome: 'invalid_event' }, 'unsupported trigger source');
+    throw new InvalidTriggerEventError('Unsupported trigger source');
+  }
+  if (email.length > MAX_EMAIL_LENGTH || !EMAIL.test(email)) return refuse('not_an_email');
+  if (!domainAllowed(email, deps.settings.allowedEmailDomains)) {
+    return refuse('email_domain_not_allowed');
+  }
+
+  let profile: LegacyProfile;
+  let finalUserStatus: 'CONFIRMED' | 'RESET_REQUIRED';
+  if (triggerSource === 'UserMigration_Authentication') {
+    const password = request?.password;
+    if (!password) return refuse('missing_password');
+    const result = await withDeadline(deps, logger, (signal) =>
+      deps.users.authenticate(email, password, signal),
+    );
+    if (!result.ok)
+      return refuse(result.reason, result.hashKind ? { hashKind: result.hashKind } : {});
+    profile = result.profile;
+    const meetsPolicy =
+      passwordPolicyViolations(password, deps.settings.passwordPolicy).length === 0;
+    finalUserStatus = meetsPolicy ? 'CONFIRMED' : 'RESET_REQUIRED';
+  } else {
+    const found = await withDeadline(deps, logger, (signal) => deps.users.lookup(email, signal));
+    if (!found) return refuse('unknown_user');
+    profile = found;
+    finalUserStatus = 'RESET_REQUIRED';
+  }
+
+  if (profile.disabled) return refuse('disabled');
+  const emailVerified = profile.emailVerified || deps.settings.trustEmail;
+  if (triggerSource === 'UserMigration_ForgotPassword' && !emailVerified) {
+    // Cognito can only send the reset code to a verified address; migrating now would
+    // leave an account nobody can enter, and the legacy password could no longer migrate it.
+    return refuse('email_not_verified');
+  }
+
+  event.response = {
+    ...event.response,
+    userAttributes: {
+      email,
+      email_verified: emailVerified ? 'true' : 'false',
+      ...(profile.name ? { name: profile.name } : {}),
+    },
+    finalUserStatus,
+    messageAction: 'SUPPRESS',
+  };
+  logger.info(
+    {
+      outcome: 'migrated',
+      finalUserStatus,
+      emailVerified,
+      ...(finalUserStatus === 'RESET_REQUIRED' && !emailVerified
+        ? { resetCodeUndeliverable: true }
+        : {}),
+    },
+    'user migrated',
+  );
+  return event;
+}
+
+/**
+ * Runs one legacy-store call under the configured deadline. Faults and timeouts are
+ * logged (type, code and message only: never parameters) and become
+ * `LegacyStoreUnavailableError`, so nothing is migrated.
+ */
+async function withDeadline<T>(
+  deps: MigrationDeps,
+  logger: Logger,
+  call: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const timeoutMs = deps.settings.storeTimeoutMs;
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const error = new LegacyStoreTimeoutError(timeoutMs);
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
+  });
+  const started = performance.now();
+  try {
+    return await Promise.race([call(controller.signal), deadline]);
+  } catch (error) {
+    const { name, message, code } = error as { name?: string; message?: string; code?: unknown };
+    logger.error(
+      {
+        outcome: 'store_unavailable',
+        errorType: name,
+        errorMessage: message,
+        ...(typeof code === 'string' ? { errorCode: code } : {}),
+        durationMs: Math.round(performance.now() - started),
+      },
+      'legacy user store unavailable',
+    );
+    throw new LegacyStoreUnavailableError({ cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+}

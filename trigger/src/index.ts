@@ -1,0 +1,32 @@
+// The trigger's building blocks. The Lambda entry is `handler.ts` (not re-exported here:
+// it reads its configuration when loaded).
+export {
+  migrateUser,
+  normaliseEmail,
+  type MigrationDeps,
+  type MigrationSettings,
+} from './domain/migrate-user';
+export type {
+  LegacyAuthResult,
+  LegacyProfile,
+  LegacyRejection,
+  LegacyUserSource,
+} from './domain/legacy-user-source';
+export {
+  InvalidTriggerEventError,
+  LegacyStoreUnavailableError,
+  MigrationRefusedError,
+  REFUSAL_MESSAGE,
+} from './domain/errors';
+export { verifyPasswordHash } from './domain/password-hash';
+export {
+  PostgresLegacyUserSource,
+  type LegacyUsersTable,
+} from './adapters/postgres-legacy-user-source';
+export {
+  HttpLegacyUserSource,
+  type HttpLegacyUserSourceOptions,
+} from './adapters/http-legacy-user-source';
+export { createLegacyPool } from './adapters/postgres-pool';
+export { triggerConfigSchema, invokeServerConfigSchema, type TriggerConfig } from './config';
+export { buildInvokeApp, functionArnOf, type InvokeAppDeps } from './invoke/app';

@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import express, { type ErrorRequestHandler, type Express, type Response } from 'express';
+import type { Context } from 'aws-lambda';
+import type { Logger } from '@authstack/shared';
+import { createLambdaContext, type FunctionIdentity } from './lambda-context';
+
+/** The function behind the endpoint: the trigger's `handler`, or a fake in tests. */
+export type InvokeFunction = (event: never, context: Context) => Promise<unknown>;
+
+export interface InvokeAppDeps {
+  functionName: string;
+  region: string;
+  /** Lambda's configured timeout: past it the invocation fails with `Sandbox.Timedout`. */
+  timeoutMs: number;
+  invoke: InvokeFunction;
+  logger: Logger;
+}
+
+/** The account id the local ARN carries (the placeholder LocalStack and SAM use too). */
+export const LOCAL_ACCOUNT_ID = '000000000000';
+/** Lambda's limit for a synchronous invocation's payload. */
+const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+export function functionArnOf(region: string, functionName: string): string {
+  return `arn:aws:lambda:${region}:${LOCAL_ACCOUNT_ID}:function:${functionName}`;
+}
+
+/**
+ * The function name and qualifier from the path, which may hold a name (`f`, `f:$LATEST`),
+ * a partial ARN (`123456789012:function:f`) or a full ARN, as Lambda accepts.
+ */
+function parseFunctionReference(reference: string): { name: string; qualifier?: string } {
+  const parts = reference.split(':');
+  if (parts[0] === 'arn' && parts.length >= 7 && parts[2] === 'lambda' && parts[5] === 'function') {
+    return { name: parts[6] ?? '', ...(parts[7] ? { qualifier: parts[7] } : {}) };
+  }
+  if (parts.length >= 3 && parts[1] === 'function') {
+    return { name: parts[2] ?? '', ...(parts[3] ? { qualifier: parts[3] } : {}) };
+  }
+  return { name: parts[0] ?? '', ...(parts[1] ? { qualifier: parts[1] } : {}) };
+}
+
+interface FunctionErrorPayload {
+  errorType: string;
+  errorMessage: string;
+  trace?: string[];
+}
+
+/** The Node.js runtime's answer for a thrown error: type, message and the stack lines. */
+function functionErrorPayload(error: unknown): FunctionErrorPayload {
+  if (error instanceof Error) {
+    return {
+      errorType: error.name,
+      errorMessage: error.message,
+      trace: (error.stack ?? '').split('\n').filter((line) => line.length > 0),
+    };
+  }
+  return { errorType: 'Error', errorMessage: String(error) };
+}
+
+class InvocationTimeout extends Error {}
+
+/** Lambda's error answer for a request it refuses (not a function error). */
+function sendServiceError(
+  res: Response,
+  status: number,
+  type: string,
+  message: string,
+  requestId: string = randomUUID(),
+): void {
+  res
+    .status(status)
+    .set({ 'x-amzn-ErrorType': type, 'x-amzn-RequestId': requestId })
+    .json({ Type: 'User', message });
+}
+
+/**
+ * A local stand-in for the Lambda Invoke API (`POST /2015-03-31/functions/{name}/invocations`)
+ * serving one function, answering as Lambda does: 200 with the function's result; 200 with
+ * `X-Amz-Function-Error: Unhandled` and `{errorType, errorMessage, trace}` when it throws or
+ * times out; 404 `ResourceNotFoundException` for another function; 400 for a payload that is
+ * not JSON. `Event` invocations answer 202 and run in the background, `DryRun` answers 204.
+ * `GET /health` is local-only (Lambda has no such route).
+ */
+export function buildInvokeApp(deps: InvokeAppDeps): Express {
+  const { logger } = deps;
+  const identity: FunctionIdentity = {
+    functionName: deps.functionName,
+    functionArn: functionArnOf(deps.region, deps.functionName),
+    timeoutMs: deps.timeoutMs,
+  };
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok', functionName: identity.functionName });
+  });
+
+  async function run(event: unknown, awsRequestId: string) {
+    const context = createLambdaContext(identity, awsRequestId);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new InvocationTimeout()), identity.timeoutMs);
+    });
+    const started = performance.now();
+    try {
+      const result = await Promise.race([deps.invoke(event as never, context), timeout]);
+      return { ok: true as const, result, durationMs: performance.now() - started };
+    } catch (error) {
+      const payload: FunctionErrorPayload =
+        error instanceof InvocationTimeout
+          ? {
+              errorType: 'Sandbox.Timedout',
+              errorMessage: `RequestId: ${awsRequestId} Error: Task timed out after ${(identity.timeoutMs / 1000).toFixed(2)} seconds`,
+            }
+          : functionErrorPayload(error);
+      return { ok: false as const, payload, durationMs: performance.now() - started };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  app.post(
+    '/2015-03-31/functions/:functionName/invocations',
+    express.raw({ type: () => true, limit: MAX_PAYLOAD_BYTES }),
+    async (req, res) => {
+      const awsRequestId = randomUUID();
+      const reference = parseFunctionReference(String(req.params.functionName));
+      const qualifier =
+        typeof req.query.Qualifier === 'string' ? req.query.Qualifier : reference.qualifier;
+      if (reference.name !== identity.functionName || (qualifier && qualifier !== '$LATEST')) {
+        const arn = functionArnOf(deps.region, reference.name) + (qualifier ? `:${qualifier}` : '');
+        sendServiceError(
+          res,
+          404,
+          'ResourceNotFoundException',
+          `Function not found: ${arn}`,
+          awsRequestId,
+        );
+        return;
+      }
+      const invocationType = req.get('x-amz-invocation-type') ?? 'RequestResponse';
+      if (!['RequestResponse', 'Event', 'DryRun'].includes(invocationType)) {
+        sendServiceError(
+          res,
+          400,
+          'InvalidParameterValueException',
+          `Unsupported invocation type: ${invocationType}`,
+          awsRequestId,
+        );
+        return;
+      }
+      const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+      let event: unknown = {};
+      try {
+        if (body.trim().length > 0) event = JSON.parse(body);
+      } catch (error) {
+        sendServiceError(
+          res,
+          400,
+          'InvalidRequestContentException',
+          `Could not parse request body into json: ${(error as Error).message}`,
+          awsRequestId,
+        );
+        return;
+      }
+      res.set({ 'x-amzn-RequestId': awsRequestId, 'X-Amz-Executed-Version': '$LATEST' });
+      if (invocationType === 'DryRun') {
+        res.status(204).end();
+        return;
+      }
+      const finished = (outcome: Awaited<ReturnType<typeof run>>) =>
+        logger.info(
+          {
+            functionName: identity.functionName,
+            awsRequestId,
+            invocationType,
+            durationMs: Math.round(outcome.durationMs),
+            ...(outcome.ok
+              ? {}
+              : { functionError: 'Unhandled', errorType: outcome.payload.errorType }),
+          },
+          'invocation completed',
+        );
+      if (invocationType === 'Event') {
+        res.status(202).end();
+        finished(await run(event, awsRequestId));
+        return;
+      }
+      const outcome = await run(event, awsRequestId);
+      finished(outcome);
+      if (!outcome.ok) res.set('X-Amz-Function-Error', 'Unhandled');
+      res
+        .status(200)
+        .type('application/json')
+        .send(JSON.stringify(outcome.ok ? (outcome.result ?? null) : outcome.payload));
+    },
+  );
+
+  app.use((req, res) => {
+    sendServiceError(
+      res,
+      404,
+      'UnknownOperationException',
+      `Unknown operation: ${req.method} ${req.path}`,
+    );
+  });
+
+  const onError: ErrorRequestHandler = (error: { type?: string }, _req, res, _next) => {
+    if (error.type === 'entity.too.large') {
+      sendServiceError(
+        res,
+        413,
+        'RequestTooLargeException',
+        `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation`,
+      );
+      return;
+    }
+    logger.error({ errorType: (error as Error).name }, 'invoke server failed');
+    res
+      .status(500)
+      .set('x-amzn-ErrorType', 'ServiceException')
+      .json({ Type: 'Service', message: 'Internal error' });
+  };
+  app.use(onError);
+  return app;
+}

@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { getFreePort, startProcess, type StartedProcess } from '@authstack/shared/testing';
+import { functionArnOf } from '../invoke/app';
+import { localLegacyDatabaseUrl } from '../local/legacy-db-settings';
+
+export { DEMO_LEGACY_USERS, seedLegacyUsers, type SeedLegacyUser } from '../local/legacy-users';
+export { LEGACY_DB, localLegacyDatabaseUrl } from '../local/legacy-db-settings';
+
+// Tests import this file from source; the processes run the built output.
+const DIST = path.resolve(__dirname, '../../dist');
+
+export interface LegacyDatabase {
+  /** What the trigger connects with: the read-only `legacy_reader` role. */
+  url: string;
+  /** The owner role, for tests that create tables or seed users. */
+  adminUrl: string;
+  port: number;
+  process: StartedProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the embedded legacy Postgres (seeded with the demo users) on a free port, in a
+ * new temporary data directory unless `dataDir` is given (the temporary one is removed
+ * on stop). Takes 1–3 s: share one per test file.
+ */
+export async function startLegacyDatabase(
+  options: { dataDir?: string } = {},
+): Promise<LegacyDatabase> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'legacy-db-'));
+  const port = await getFreePort();
+  const child = await startProcess({
+    script: path.join(DIST, 'local/legacy-db.js'),
+    env: { LEGACY_DB_PORT: String(port), LEGACY_DB_DIR: dataDir, LOG_LEVEL: 'info' },
+    readyLine: /"msg":"legacy database ready"/,
+    readyTimeoutMs: 60_000,
+  });
+  return {
+    url: localLegacyDatabaseUrl(port, 'reader'),
+    adminUrl: localLegacyDatabaseUrl(port, 'admin'),
+    port,
+    process: child,
+    async stop() {
+      await child.stop('SIGTERM');
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TriggerInvokeServer {
+  /** The Lambda endpoint to give `new LambdaClient({ endpoint })`. */
+  endpoint: string;
+  functionName: string;
+  functionArn: string;
+  /** The running process (its stdout holds one JSON line per invocation). */
+  process: StartedProcess;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts the server again on the same port (after `stop`), e.g. to bring a "down" trigger back. */
+  restart(): Promise<void>;
+}
+
+export interface TriggerInvokeServerOptions {
+  /** Sets `LEGACY_DATABASE_URL` (the postgres store). */
+  legacyDatabaseUrl?: string;
+  /** Any other variables of the trigger or the invoke server; they win over the defaults. */
+  env?: Record<string, string>;
+}
+
+/** Starts the built trigger behind the local Lambda Invoke API on a free port. */
+export async function startTriggerInvokeServer(
+  options: TriggerInvokeServerOptions,
+): Promise<TriggerInvokeServer> {
+  const port = await getFreePort();
+  const env: Record<string, string> = {
+    TRIGGER_HOST: '127.0.0.1',
+    TRIGGER_PORT: String(port),
+    AWS_REGION: 'us-east-1',
+    LOG_LEVEL: 'info',
+    ...(options.legacyDatabaseUrl ? { LEGACY_DATABASE_URL: options.legacyDatabaseUrl } : {}),
+    ...options.env,
+  };
+  const functionName = env.TRIGGER_FUNCTION_NAME ?? 'user-migration';
+  const endpoint = `http://127.0.0.1:${port}`;
+  const start = () =>
+    startProcess({
+      script: path.join(DIST, 'invoke-server.js'),
+      env,
+      readyUrl: `${endpoint}/health`,
+    });
+  let current = await start();
+  const server: TriggerInvokeServer = {
+    endpoint,
+    functionName,
+    functionArn: functionArnOf(env.AWS_REGION ?? 'us-east-1', functionName),
+    process: current,
+    async stop(signal = 'SIGTERM') {
+      await current.stop(signal);
+    },
+    async restart() {
+      await current.stop('SIGTERM');
+      current = await start();
+      server.process = current;
+    },
+  };
+  return server;
+}
+
+/** The `invocation completed` lines an invoke server printed (one per invocation). */
+export function invocationLines(
+  server: Pick<TriggerInvokeServer, 'process'>,
+): Record<string, unknown>[] {
+  return server.process
+    .stdoutLines()
+    .map((line) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return undefined;
+      }
+    })
+    .filter((record): record is Record<string, unknown> => record?.msg === 'invocation completed');
+}
