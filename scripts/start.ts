@@ -53,10 +53,7 @@ async function main(): Promise<void> {
   const startedAt = Date.now();
   try {
     const ready = await stack.start();
-    logger.info(
-      { ...ready, ms: Date.now() - startedAt },
-      'stack ready',
-    );
+    logger.info({ ...ready, ms: Date.now() - startedAt }, 'stack ready');
     process.stdout.write(readyBanner(config, ready));
   } catch (error) {
     if (error instanceof StackStoppedError) return;

@@ -15,8 +15,6 @@ export const RESOURCE_SERVER_PORT = 4000;
 
 export interface AuthStackProps extends StackProps {
   settings: DeploymentSettings;
-  /** Overrides where the trigger's bundle is read from (tests). */
-  triggerBundleDir?: string;
 }
 
 function retentionDays(days: number): logs.RetentionDays {
@@ -25,7 +23,9 @@ function retentionDays(days: number): logs.RetentionDays {
   );
   const match = known.find((value) => value === days);
   if (match === undefined)
-    throw new Error(`context logRetentionDays: ${days} is not a CloudWatch retention (e.g. 7, 14, 30, 90)`);
+    throw new Error(
+      `context logRetentionDays: ${days} is not a CloudWatch retention (e.g. 7, 14, 30, 90)`,
+    );
   return match;
 }
 
@@ -56,10 +56,12 @@ export class AuthStack extends Stack {
       legacyDatabaseSecretArn: settings.legacyDatabaseSecretArn,
       migrationAllowedEmailDomains: settings.migrationAllowedEmailDomains,
       logRetention,
-      triggerBundleDir: props.triggerBundleDir,
     });
 
-    const cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    const cluster = new ecs.Cluster(this, 'Cluster', {
+      vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    });
 
     const loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc,

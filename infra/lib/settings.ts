@@ -48,15 +48,18 @@ function count(node: Node, key: string, fallback: number): number {
   const value = text(node, key);
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`context ${key}: expected a positive integer, got ${value}`);
+  if (!Number.isInteger(parsed) || parsed < 1)
+    throw new Error(`context ${key}: expected a positive integer, got ${value}`);
   return parsed;
 }
 
 /** Reads and checks the deployment's context; a bad value throws naming the key. */
 export function settingsFromContext(node: Node): DeploymentSettings {
   const stage = text(node, 'stage') ?? DEFAULT_SETTINGS.stage;
-  if (!/^[A-Za-z0-9_-]+$/.test(stage)) throw new Error(`context stage: letters, digits, _ and - only, got ${stage}`);
-  const signupConfirmation = text(node, 'signupConfirmation') ?? DEFAULT_SETTINGS.signupConfirmation;
+  if (!/^[A-Za-z0-9_-]+$/.test(stage))
+    throw new Error(`context stage: letters, digits, _ and - only, got ${stage}`);
+  const signupConfirmation =
+    text(node, 'signupConfirmation') ?? DEFAULT_SETTINGS.signupConfirmation;
   if (signupConfirmation !== 'auto' && signupConfirmation !== 'code')
     throw new Error(`context signupConfirmation: expected auto or code, got ${signupConfirmation}`);
   const settings: DeploymentSettings = {

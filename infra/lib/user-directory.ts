@@ -16,8 +16,6 @@ export interface UserDirectoryProps {
   legacyDatabaseSecretArn?: string;
   migrationAllowedEmailDomains: string[];
   logRetention: logs.RetentionDays;
-  /** Folder holding the trigger's bundle; the repo's `trigger/dist/lambda` by default. */
-  triggerBundleDir?: string;
 }
 
 /** The groups every deployment has; `admin` unlocks the administration routes. */
@@ -52,16 +50,16 @@ export class UserDirectory extends Construct {
           removalPolicy: RemovalPolicy.RETAIN,
         });
 
-    const bundleDir = props.triggerBundleDir ?? TRIGGER_BUNDLE_DIR;
-    if (!existsSync(path.join(bundleDir, 'index.js')))
-      throw new Error(`${bundleDir}/index.js is missing: run \`npm run build\` first`);
+    if (!existsSync(path.join(TRIGGER_BUNDLE_DIR, 'index.js')))
+      throw new Error(`${TRIGGER_BUNDLE_DIR}/index.js is missing: run \`npm run build\` first`);
 
     this.migrationFunction = new lambda.Function(this, 'UserMigration', {
-      description: 'Cognito UserMigration trigger: migrates legacy users on sign-in and forgot-password',
+      description:
+        'Cognito UserMigration trigger: migrates legacy users on sign-in and forgot-password',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
-      code: lambda.Code.fromAsset(bundleDir),
+      code: lambda.Code.fromAsset(TRIGGER_BUNDLE_DIR),
       memorySize: 512,
       // Cognito gives a trigger 5 s; the function gives up on the legacy store after 3 s.
       timeout: Duration.seconds(5),

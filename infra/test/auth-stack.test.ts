@@ -84,7 +84,9 @@ describe('AuthStack (default context)', () => {
     it('lets only this user pool invoke the trigger', () => {
       const permissions = Object.values(
         template.findResources('AWS::Lambda::Permission') as Record<string, Resource>,
-      ).filter((permission) => JSON.stringify(permission.Properties.FunctionName).includes(trigger));
+      ).filter((permission) =>
+        JSON.stringify(permission.Properties.FunctionName).includes(trigger),
+      );
       expect(permissions).toHaveLength(1);
       expect(permissions[0]?.Properties).toEqual({
         Action: 'lambda:InvokeFunction',
@@ -97,7 +99,10 @@ describe('AuthStack (default context)', () => {
 
   describe('app client', () => {
     it('allows USER_PASSWORD_AUTH and refresh only, hides user existence, revokes tokens, sets lifetimes', () => {
-      const clients = template.findResources('AWS::Cognito::UserPoolClient') as Record<string, Resource>;
+      const clients = template.findResources('AWS::Cognito::UserPoolClient') as Record<
+        string,
+        Resource
+      >;
       const properties = clients[client]?.Properties ?? {};
       expect([...(properties.ExplicitAuthFlows as string[])].sort()).toEqual([
         'ALLOW_REFRESH_TOKEN_AUTH',
@@ -155,15 +160,25 @@ describe('AuthStack (default context)', () => {
 
     it('takes targets in and out of the load balancer on /readyz', () => {
       const groups = Object.values(
-        template.findResources('AWS::ElasticLoadBalancingV2::TargetGroup') as Record<string, Resource>,
+        template.findResources('AWS::ElasticLoadBalancingV2::TargetGroup') as Record<
+          string,
+          Resource
+        >,
       );
       expect(groups.map((group) => group.Properties.Port).sort()).toEqual([3000, 4000]);
       for (const group of groups)
-        expect(group.Properties).toMatchObject({ HealthCheckPath: '/readyz', Matcher: { HttpCode: '200' } });
+        expect(group.Properties).toMatchObject({
+          HealthCheckPath: '/readyz',
+          Matcher: { HttpCode: '200' },
+        });
     });
 
     it('routes the auth-server paths to it and everything else to the resource-server', () => {
-      const authTargets = logicalId(template, 'AWS::ElasticLoadBalancingV2::TargetGroup', 'AuthServer');
+      const authTargets = logicalId(
+        template,
+        'AWS::ElasticLoadBalancingV2::TargetGroup',
+        'AuthServer',
+      );
       const resourceTargets = logicalId(
         template,
         'AWS::ElasticLoadBalancingV2::TargetGroup',
@@ -202,7 +217,9 @@ describe('AuthStack (default context)', () => {
       const policies = template.findResources('AWS::ApplicationAutoScaling::ScalingPolicy', {
         Properties: {
           TargetTrackingScalingPolicyConfiguration: {
-            PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+            PredefinedMetricSpecification: {
+              PredefinedMetricType: 'ECSServiceAverageCPUUtilization',
+            },
             TargetValue: 60,
           },
         },
@@ -239,7 +256,9 @@ describe('AuthStack (default context)', () => {
     it('grants nothing with a wildcard action', () => {
       const statements = Object.values(
         template.findResources('AWS::IAM::Policy') as Record<string, Resource>,
-      ).flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+      ).flatMap(
+        (policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+      );
       for (const statement of statements)
         for (const action of actionsOf(statement)) expect(action).not.toMatch(/(^\*$|:\*$)/);
     });
@@ -257,7 +276,9 @@ describe('AuthStack (default context)', () => {
         template.findResources('AWS::Lambda::Function') as Record<string, Resource>,
       );
       for (const fn of functions)
-        expect(JSON.stringify(fn.Properties.Environment ?? {})).not.toContain('LEGACY_DATABASE_URL');
+        expect(JSON.stringify(fn.Properties.Environment ?? {})).not.toContain(
+          'LEGACY_DATABASE_URL',
+        );
       const reads = statementsOfRole(template, 'UserMigrationServiceRole').filter((statement) =>
         actionsOf(statement).includes('secretsmanager:GetSecretValue'),
       );
@@ -272,17 +293,41 @@ describe('AuthStack (default context)', () => {
   });
 });
 
-describe('AuthStack (clientSecret=true, an existing legacy database secret)', () => {
+describe('AuthStack (client secret, existing legacy database secret, HTTPS)', () => {
   const existing =
     'arn:aws:secretsmanager:eu-west-1:123456789012:secret:legacy/database-url-AbCdEf';
-  const { template, json } = synthesize({ clientSecret: true, legacyDatabaseSecretArn: existing });
+  const certificate = 'arn:aws:acm:eu-west-1:123456789012:certificate/abc';
+  const { template, json } = synthesize({
+    clientSecret: 'true',
+    legacyDatabaseSecretArn: existing,
+    certificateArn: certificate,
+  });
+
+  it('serves HTTPS with the given certificate and redirects plain HTTP to it', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Protocol: 'HTTPS',
+      Certificates: [{ CertificateArn: certificate }],
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      DefaultActions: [
+        Match.objectLike({
+          Type: 'redirect',
+          RedirectConfig: Match.objectLike({ Port: '443', Protocol: 'HTTPS' }),
+        }),
+      ],
+    });
+  });
 
   it('stores the generated client secret in Secrets Manager and hands it to the auth-server as an ECS secret', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', { GenerateSecret: true });
     const container = containerOf(template, 'auth-server');
     expect(environmentOf(container)).not.toHaveProperty('USER_POOL_CLIENT_SECRET');
     const secret = logicalId(template, 'AWS::SecretsManager::Secret', 'AppClientSecret');
-    expect(container.Secrets).toEqual([{ Name: 'USER_POOL_CLIENT_SECRET', ValueFrom: { Ref: secret } }]);
+    expect(container.Secrets).toEqual([
+      { Name: 'USER_POOL_CLIENT_SECRET', ValueFrom: { Ref: secret } },
+    ]);
     expect(containerOf(template, 'resource-server')).not.toHaveProperty('Secrets');
   });
 
@@ -313,7 +358,9 @@ describe('AUTH_SERVER_COGNITO_OPERATIONS', () => {
       for (const match of readFileSync(file, 'utf8').matchAll(/\b([A-Z][A-Za-z]+)Command\b/g))
         used.add(match[1] as string);
     }
-    const needIam = [...used].filter((operation) => !PUBLIC_COGNITO_OPERATIONS.has(operation)).sort();
+    const needIam = [...used]
+      .filter((operation) => !PUBLIC_COGNITO_OPERATIONS.has(operation))
+      .sort();
     expect(needIam.length).toBeGreaterThan(0);
     expect([...AUTH_SERVER_COGNITO_OPERATIONS].sort()).toEqual(needIam);
   });

@@ -13,12 +13,15 @@ const read = (file: string): string => readFileSync(path.join(REPO_ROOT, file), 
 const NODE_SERVICES = ['auth-server', 'resource-server', 'local-pool'] as const;
 
 describe('Dockerfiles', () => {
-  it.each([...NODE_SERVICES, 'trigger'])('%s/Dockerfile passes dockerfile-utils lint', (workspace) => {
-    const problems = validate(read(`${workspace}/Dockerfile`)).map(
-      (problem) => `line ${problem.range.start.line + 1}: ${problem.message}`,
-    );
-    expect(problems).toEqual([]);
-  });
+  it.each([...NODE_SERVICES, 'trigger'])(
+    '%s/Dockerfile passes dockerfile-utils lint',
+    (workspace) => {
+      const problems = validate(read(`${workspace}/Dockerfile`)).map(
+        (problem) => `line ${problem.range.start.line + 1}: ${problem.message}`,
+      );
+      expect(problems).toEqual([]);
+    },
+  );
 
   it.each(NODE_SERVICES)(
     '%s/Dockerfile: multi-stage Node 22, production install of its workspace, non-root, exec-form CMD, HEALTHCHECK',
@@ -33,14 +36,18 @@ describe('Dockerfiles', () => {
       expect(runtime).toMatch(/^USER node$/m);
       expect(runtime.lastIndexOf('\nUSER node')).toBeGreaterThan(runtime.lastIndexOf('\nRUN '));
       expect(runtime).toMatch(/^HEALTHCHECK .*\n?.*CMD \["node", "-e", /m);
-      expect(runtime).toMatch(new RegExp(`^CMD \\["node", "${workspace}/dist/server\\.js"\\]$`, 'm'));
+      expect(runtime).toMatch(
+        new RegExp(`^CMD \\["node", "${workspace}/dist/server\\.js"\\]$`, 'm'),
+      );
     },
   );
 
   it('trigger/Dockerfile puts the Lambda bundle on the AWS Lambda Node 22 base image', () => {
     const dockerfile = read('trigger/Dockerfile');
     expect(dockerfile).toMatch(/^FROM public\.ecr\.aws\/lambda\/nodejs:22 AS runtime$/m);
-    expect(dockerfile).toContain('COPY --from=build /app/trigger/dist/lambda/ ${LAMBDA_TASK_ROOT}/');
+    expect(dockerfile).toContain(
+      'COPY --from=build /app/trigger/dist/lambda/ ${LAMBDA_TASK_ROOT}/',
+    );
     expect(dockerfile).toMatch(/^CMD \["index\.handler"\]$/m);
   });
 
@@ -89,7 +96,10 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of Object.entries(services)) {
       expect({ name, init: service.init }).toEqual({ name, init: true });
       if (name !== 'bootstrap')
-        expect({ name, grace: service.stop_grace_period }).toEqual({ name, grace: expect.stringMatching(/^\d+s$/) });
+        expect({ name, grace: service.stop_grace_period }).toEqual({
+          name,
+          grace: expect.stringMatching(/^\d+s$/),
+        });
     }
   });
 
@@ -109,9 +119,15 @@ describe('docker-compose.yml', () => {
   });
 
   it('starts each service only once what it depends on is healthy (or, for bootstrap, done)', () => {
-    expect(services['trigger']?.depends_on).toEqual({ 'legacy-db': { condition: 'service_healthy' } });
-    expect(services['local-pool']?.depends_on).toEqual({ trigger: { condition: 'service_healthy' } });
-    expect(services['bootstrap']?.depends_on).toEqual({ 'local-pool': { condition: 'service_healthy' } });
+    expect(services['trigger']?.depends_on).toEqual({
+      'legacy-db': { condition: 'service_healthy' },
+    });
+    expect(services['local-pool']?.depends_on).toEqual({
+      trigger: { condition: 'service_healthy' },
+    });
+    expect(services['bootstrap']?.depends_on).toEqual({
+      'local-pool': { condition: 'service_healthy' },
+    });
     for (const server of ['auth-server', 'resource-server'])
       expect(services[server]?.depends_on).toEqual({
         bootstrap: { condition: 'service_completed_successfully' },
@@ -132,13 +148,18 @@ describe('compose/legacy-db seed', () => {
   });
 
   it('holds every demo legacy user with a hash that verifies against their password', async () => {
-    const rows = [...sql.matchAll(/^\s+\('([^']+)', '([^']+)', '([^']+)', (true|false), (true|false)\)/gm)];
+    const rows = [
+      ...sql.matchAll(/^\s+\('([^']+)', '([^']+)', '([^']+)', (true|false), (true|false)\)/gm),
+    ];
     expect(rows.map((row) => row[1])).toEqual(DEMO_LEGACY_USERS.map((user) => user.email));
     for (const user of DEMO_LEGACY_USERS) {
       const row = rows.find((candidate) => candidate[1] === user.email);
       const result = await verifyPasswordHash(user.password, row?.[2] ?? '');
       const expected = user.hash === 'md5-crypt' ? 'unsupported' : 'match';
-      expect({ email: user.email, status: result.status }).toEqual({ email: user.email, status: expected });
+      expect({ email: user.email, status: result.status }).toEqual({
+        email: user.email,
+        status: expected,
+      });
       expect(row?.[3]).toBe(String(user.name));
     }
   });

@@ -126,10 +126,19 @@ describe('npm start (scripts/start.ts)', () => {
     const running = stack as StartedProcess;
     expect(await running.stop('SIGTERM', 30_000)).toBe(0);
     const stopped = jsonLines(running)
-      .filter((line) => line.name === 'stack' && typeof line.msg === 'string' && line.msg.startsWith('stopping '))
+      .filter(
+        (line) =>
+          line.name === 'stack' && typeof line.msg === 'string' && line.msg.startsWith('stopping '),
+      )
       .map((line) => line.service)
       .filter(Boolean);
-    expect(stopped).toEqual(['resource-server', 'auth-server', 'local-pool', 'trigger', 'legacy-db']);
+    expect(stopped).toEqual([
+      'resource-server',
+      'auth-server',
+      'local-pool',
+      'trigger',
+      'legacy-db',
+    ]);
     await expect(assertPortsFree(portClaims(config))).resolves.toBeUndefined();
   });
 
@@ -156,9 +165,16 @@ describe('npm start (scripts/start.ts)', () => {
 
   it('refuses to start when a port is taken: one line naming it, exit code 1, nothing started', async () => {
     const blocker: Server = createServer();
-    await new Promise<void>((resolve) => blocker.listen(config.ports.authServer, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) =>
+      blocker.listen(config.ports.authServer, '127.0.0.1', resolve),
+    );
     try {
-      const refused = await startProcess({ script: TSX_CLI, args: ['scripts/start.ts'], cwd: REPO_ROOT, env });
+      const refused = await startProcess({
+        script: TSX_CLI,
+        args: ['scripts/start.ts'],
+        cwd: REPO_ROOT,
+        env,
+      });
       expect(await refused.exited).toBe(1);
       expect(refused.output().trim()).toBe(
         `Port ${config.ports.authServer} on 127.0.0.1 (auth-server) is already in use: stop what holds it, or set AUTH_SERVER_PORT to another port.`,

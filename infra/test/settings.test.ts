@@ -6,7 +6,11 @@ const settingsFor = (context: Record<string, unknown>) =>
 
 describe('settingsFromContext', () => {
   it('uses the defaults when the context says nothing', () => {
-    expect(settingsFor({})).toEqual({ ...DEFAULT_SETTINGS, legacyDatabaseSecretArn: undefined, certificateArn: undefined });
+    expect(settingsFor({})).toEqual({
+      ...DEFAULT_SETTINGS,
+      legacyDatabaseSecretArn: undefined,
+      certificateArn: undefined,
+    });
   });
 
   it('reads -c values, which arrive as strings', () => {

@@ -15,6 +15,8 @@ export const configSchema = z
       .string()
       .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must look like an AWS region, e.g. us-east-1')
       .default('us-east-1'),
+    /** Cognito's lockout after repeated failed sign-ins; off by default so tests are not slowed. */
+    LOCAL_POOL_SIGNIN_LOCKOUT: env.boolean(false),
     LOG_LEVEL: env.logLevel(),
   })
   .transform((raw) => ({
@@ -24,6 +26,7 @@ export const configSchema = z
     issuerBase: raw.LOCAL_POOL_ISSUER_BASE?.replace(/\/+$/, ''),
     lambdaEndpoint: raw.LOCAL_POOL_LAMBDA_ENDPOINT,
     region: raw.AWS_REGION,
+    signInLockout: raw.LOCAL_POOL_SIGNIN_LOCKOUT,
     logLevel: raw.LOG_LEVEL,
   }));
 

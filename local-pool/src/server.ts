@@ -5,6 +5,7 @@ import { buildApp } from './app';
 import { readConfig } from './config';
 import type { PoolContext } from './domain/context';
 import { KeyStore } from './domain/keys';
+import { SignInLockout } from './domain/sign-in-lockout';
 import { openDatabase } from './storage/database';
 import { PoolStore } from './storage/store';
 
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
       ? createLambdaInvoker({ endpoint: config.lambdaEndpoint, region: config.region, logger })
       : undefined,
     logger,
+    lockout: new SignInLockout({ enabled: config.signInLockout }, Date.now),
   };
   const lifecycle = new Lifecycle();
   const app = buildApp({ context, isReady: () => !lifecycle.shuttingDown });

@@ -6,7 +6,7 @@
  *   unprotected  GET /v1/api/ping, no token
  *   per-request  GET /v1/api/users/me with the cache off: aws-jwt-verify on every request
  * Tokens are signed with a key made here; the JWKS is served from this process, so no pool
- * is needed. Knobs: BENCH_DURATION_SECONDS (8), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50).
+ * is needed. Knobs: BENCH_DURATION_SECONDS (7), BENCH_ROUNDS (5), BENCH_CONNECTIONS (50).
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -19,8 +19,8 @@ import { JwksServer } from '../test/support/jwks-server';
 import { inMemoryJwks, verifierOptions } from '../test/support/verifier-options';
 import { createTestKey, idTokenClaims, signedToken, type TestKey } from '../test/support/tokens';
 
-const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 8);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 7);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const CLIENT_ID = 'benchclient000000000000001';
 const SERVER = path.join(__dirname, '../dist/server.js');
@@ -37,10 +37,12 @@ interface Target {
   rps: number[];
   p50: number[];
   p99: number[];
+  /** Server CPU time per request served, in microseconds: steadier than req/s on a busy machine. */
+  cpu: number[];
 }
 
 interface AutocannonResult {
-  requests: { average: number };
+  requests: { average: number; total: number };
   latency: { p50: number; p99: number };
   non2xx: number;
   errors: number;
@@ -50,6 +52,12 @@ const out = (line = ''): boolean => process.stdout.write(`${line}\n`);
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+/** User + system CPU time a process has used so far, in microseconds (Linux). */
+const cpuMicros = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1_000_000) / 100; // USER_HZ is 100 on Linux
 };
 /** Peak resident memory of a process, in MiB (Linux). */
 const peakRssMiB = (pid: number): number => {
@@ -94,34 +102,25 @@ async function main(): Promise<void> {
   const jwks = await new JwksServer([key]).start();
   const token = signedToken(key, idTokenClaims({ issuer: jwks.issuer, clientId: CLIENT_ID }));
   const cost = await verifierCostMicros(key);
-  const targets: Target[] = [
-    {
-      name: 'cached',
-      path: '/v1/api/users/me',
-      cache: true,
-      token: true,
-      rps: [],
-      p50: [],
-      p99: [],
-    },
-    {
-      name: 'unprotected',
-      path: '/v1/api/ping',
-      cache: true,
-      token: false,
-      rps: [],
-      p50: [],
-      p99: [],
-    },
-    {
-      name: 'per-request',
-      path: '/v1/api/users/me',
-      cache: false,
-      token: true,
-      rps: [],
-      p50: [],
-      p99: [],
-    },
+  const makeTarget = (
+    name: Target['name'],
+    route: string,
+    cache: boolean,
+    token: boolean,
+  ): Target => ({
+    name,
+    path: route,
+    cache,
+    token,
+    rps: [],
+    p50: [],
+    p99: [],
+    cpu: [],
+  });
+  const targets = [
+    makeTarget('cached', '/v1/api/users/me', true, true),
+    makeTarget('unprotected', '/v1/api/ping', true, false),
+    makeTarget('per-request', '/v1/api/users/me', false, true),
   ];
   try {
     for (const target of targets) {
@@ -154,11 +153,14 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round += 1) {
       const order = round % 2 === 1 ? targets : [...targets].reverse();
       for (const target of order) {
+        const pid = target.process?.child.pid ?? 0;
+        const cpuBefore = cpuMicros(pid);
         const result = await autocannon(
           `${target.origin}${target.path}`,
           DURATION,
           target.token ? token : undefined,
         );
+        target.cpu.push((cpuMicros(pid) - cpuBefore) / result.requests.total);
         if (result.non2xx > 0 || result.errors > 0) {
           throw new Error(`${target.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
         }
@@ -166,7 +168,7 @@ async function main(): Promise<void> {
         target.p50.push(result.latency.p50);
         target.p99.push(result.latency.p99);
         out(
-          `  round ${round} ${target.name.padEnd(12)} ${result.requests.average.toFixed(0).padStart(6)} req/s  p99 ${result.latency.p99} ms`,
+          `  round ${round} ${target.name.padEnd(12)} ${result.requests.average.toFixed(0).padStart(6)} req/s  p99 ${result.latency.p99} ms  server CPU ${target.cpu.at(-1)?.toFixed(0)} us/req`,
         );
       }
     }
@@ -174,10 +176,10 @@ async function main(): Promise<void> {
     const [cached, open, perRequest] = targets as [Target, Target, Target];
     const rss = new Map(targets.map((t) => [t.name, peakRssMiB(t.process?.child.pid ?? 0)]));
     out();
-    out('target        req/s (median)   p50 ms   p99 ms   peak RSS MiB');
+    out('target        req/s (median)   p50 ms   p99 ms   server CPU us/req   peak RSS MiB');
     for (const target of targets) {
       out(
-        `${target.name.padEnd(12)} ${median(target.rps).toFixed(0).padStart(14)} ${median(target.p50).toFixed(1).padStart(8)} ${median(target.p99).toFixed(1).padStart(8)} ${(rss.get(target.name) ?? 0).toFixed(1).padStart(14)}`,
+        `${target.name.padEnd(12)} ${median(target.rps).toFixed(0).padStart(14)} ${median(target.p50).toFixed(1).padStart(8)} ${median(target.p99).toFixed(1).padStart(8)} ${median(target.cpu).toFixed(0).padStart(19)} ${(rss.get(target.name) ?? 0).toFixed(1).padStart(14)}`,
       );
     }
     const ratios = {
@@ -185,6 +187,8 @@ async function main(): Promise<void> {
       cachedVsPerRequest: median(cached.rps) / median(perRequest.rps),
       p99AddedMs: median(cached.p99) - median(open.p99),
       rssVsUnprotected: (rss.get('cached') ?? 0) / (rss.get('unprotected') ?? 1),
+      cpuCapacityVsUnprotected: median(open.cpu) / median(cached.cpu),
+      cpuCapacityVsPerRequest: median(perRequest.cpu) / median(cached.cpu),
     };
     out();
     const verdict = (ok: boolean) => (ok ? 'meets goal' : 'MISSES goal');

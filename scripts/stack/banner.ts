@@ -24,7 +24,8 @@ export function readyBanner(config: StackConfig, ready: StackReady): string {
     '',
     'Demo users:',
     ...users.map(
-      (user) => `  ${user.email.padEnd(emailWidth)}${user.password.padEnd(passwordWidth)}${user.note}`,
+      (user) =>
+        `  ${user.email.padEnd(emailWidth)}${user.password.padEnd(passwordWidth)}${user.note}`,
     ),
     '',
     'Try (a legacy user signs in for the first time and is migrated into the pool):',

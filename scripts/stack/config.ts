@@ -17,7 +17,10 @@ const schema = z.object({
   AUTH_SERVER_PORT: env.port(3000),
   RESOURCE_SERVER_PORT: env.port(4000),
   AWS_REGION: z.string().min(1).default('us-east-1'),
-  STAGE: z.string().regex(/^[A-Za-z0-9_-]+$/).default('v1'),
+  STAGE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('v1'),
   SIGNUP_CONFIRMATION: z.enum(['auto', 'code']).default('auto'),
   LOG_LEVEL: env.logLevel(),
   STACK_START_TIMEOUT_MS: env.positiveInt(60_000),

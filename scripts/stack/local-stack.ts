@@ -4,7 +4,13 @@ import type { Logger } from '@authstack/shared';
 import { localLegacyDatabaseUrl } from '@authstack/trigger/local/legacy-db-settings';
 import { bootstrapLocalPool, USER_MIGRATION_FUNCTION } from './bootstrap';
 import { REPO_ROOT, type StackConfig } from './config';
-import { describeExit, Service, type LineSink, type ServiceExit, type ServiceSpec } from './service';
+import {
+  describeExit,
+  Service,
+  type LineSink,
+  type ServiceExit,
+  type ServiceSpec,
+} from './service';
 import type { PortClaim } from './ports';
 
 /** Credentials the AWS SDK insists on; the local pool ignores them. */
@@ -49,7 +55,12 @@ export function portClaims(config: StackConfig): PortClaim[] {
     { owner: 'trigger invoke server', variable: 'TRIGGER_PORT', host, port: ports.trigger },
     { owner: 'local user pool', variable: 'LOCAL_POOL_PORT', host, port: ports.localPool },
     { owner: 'auth-server', variable: 'AUTH_SERVER_PORT', host, port: ports.authServer },
-    { owner: 'resource-server', variable: 'RESOURCE_SERVER_PORT', host, port: ports.resourceServer },
+    {
+      owner: 'resource-server',
+      variable: 'RESOURCE_SERVER_PORT',
+      host,
+      port: ports.resourceServer,
+    },
   ];
 }
 
@@ -194,7 +205,10 @@ export class LocalStack {
         this.logger.info({ service: service.name }, `stopping ${service.name}`);
         const exit = await service.stop();
         if (exit && exit.code !== 0 && exit.code !== null)
-          this.logger.warn({ service: service.name }, `${service.name} exited with ${describeExit(exit)}`);
+          this.logger.warn(
+            { service: service.name },
+            `${service.name} exited with ${describeExit(exit)}`,
+          );
       }
     })();
     return this.#stopping;
@@ -205,14 +219,14 @@ export class LocalStack {
     for (const service of this.#services) service.kill();
   }
 
-  async #run(spec: ServiceSpec): Promise<string | undefined> {
+  /** Starts one service and waits until it is ready; from then on its exit counts as unexpected. */
+  async #run(spec: ServiceSpec): Promise<void> {
     this.#throwIfStopping();
     const service = new Service(spec, this.sink);
     this.#services.push(service);
     const started = Date.now();
-    let readyLine: string | undefined;
     try {
-      readyLine = await service.start(this.config.startTimeoutMs);
+      await service.start(this.config.startTimeoutMs);
     } catch (error) {
       this.#throwIfStopping();
       throw error;
@@ -222,7 +236,6 @@ export class LocalStack {
     });
     this.logger.info({ service: spec.name, ms: Date.now() - started }, `${spec.name} ready`);
     this.#throwIfStopping();
-    return readyLine;
   }
 
   #throwIfStopping(): void {

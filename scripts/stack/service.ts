@@ -83,11 +83,10 @@ export class Service {
   }
 
   /**
-   * Spawns the process and resolves once it is ready: with the matching line for
-   * line readiness, with `undefined` for URL readiness. Rejects (after killing the
+   * Spawns the process and resolves once it is ready. Rejects (after stopping the
    * process) when it exits first or is not ready within `timeoutMs`.
    */
-  async start(timeoutMs: number): Promise<string | undefined> {
+  async start(timeoutMs: number): Promise<void> {
     const child = spawn(process.execPath, [this.spec.script], {
       cwd: this.spec.cwd,
       env: this.spec.env,
@@ -110,7 +109,7 @@ export class Service {
     this.#forward(child.stderr, 'stderr');
 
     try {
-      return await this.#waitUntilReady(timeoutMs);
+      await this.#waitUntilReady(timeoutMs);
     } catch (error) {
       await this.stop();
       throw error;
@@ -155,22 +154,23 @@ export class Service {
     });
   }
 
-  async #waitUntilReady(timeoutMs: number): Promise<string | undefined> {
+  async #waitUntilReady(timeoutMs: number): Promise<void> {
     const { readiness } = this.spec;
-    if ('url' in readiness) {
-      await waitForHttp(readiness.url, timeoutMs, () => this.#alive);
-      return undefined;
-    }
-    return new Promise<string>((resolve, reject) => {
+    if ('url' in readiness) return waitForHttp(readiness.url, timeoutMs, () => this.#alive);
+    return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#readyLineWaiter = undefined;
-        reject(new Error(`${this.name} printed no line matching ${String(readiness.line)} within ${timeoutMs} ms`));
+        reject(
+          new Error(
+            `${this.name} printed no line matching ${String(readiness.line)} within ${timeoutMs} ms`,
+          ),
+        );
       }, timeoutMs);
       this.#readyLineWaiter = (line) => {
         if (!readiness.line.test(line)) return;
         this.#readyLineWaiter = undefined;
         clearTimeout(timer);
-        resolve(line);
+        resolve();
       };
       void this.exited.then((exit) => {
         if (!this.#readyLineWaiter) return;

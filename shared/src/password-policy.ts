@@ -21,9 +21,9 @@ export type PasswordRule = 'length' | 'uppercase' | 'lowercase' | 'number' | 'sy
 /** The special characters Cognito counts as symbols (plus a non-leading, non-trailing space). */
 const SYMBOLS = new Set('^$*.[]{}()?"!@#%&/\\,><\':;|_~`=+-');
 
-/** For humans: what each rule asks for. */
+/** Cognito's wording for each rule, as it follows "Password did not conform with policy: ". */
 export const PASSWORD_RULE_MESSAGES: Readonly<Record<PasswordRule, string>> = {
-  length: 'Password is not long enough',
+  length: 'Password not long enough',
   uppercase: 'Password must have uppercase characters',
   lowercase: 'Password must have lowercase characters',
   number: 'Password must have numeric characters',

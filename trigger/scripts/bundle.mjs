@@ -44,6 +44,8 @@ const result = await build({
   // pg requires pg-native only when asked for it; the Lambda never is.
   external: ['pg-native'],
   plugins: [sharedFromSource],
+  // hash-wasm's ES build lets esbuild keep argon2 alone instead of every algorithm's WASM.
+  alias: { 'hash-wasm': 'hash-wasm/dist/index.esm.js' },
   resolveExtensions: ['.ts', '.js', '.json'],
   logLevel: 'warning',
   metafile: true,

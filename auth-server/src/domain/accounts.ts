@@ -44,7 +44,7 @@ export class Accounts {
   }
 
   async signUp(user: NewUser): Promise<SignUpOutcome> {
-    this.#assertPasswordPolicy(user.password, 'password');
+    await this.#assertPasswordPolicy(user.password, 'password');
     if (this.#confirmation === 'code') {
       const { sub, delivery } = await this.#pool.signUp(user);
       return { sub, confirmed: false, delivery };
@@ -70,7 +70,7 @@ export class Accounts {
   }
 
   async completeNewPassword(email: string, session: string, newPassword: string): Promise<Tokens> {
-    this.#assertPasswordPolicy(newPassword, 'newPassword');
+    await this.#assertPasswordPolicy(newPassword, 'newPassword');
     return this.#pool.completeNewPassword(email, session, newPassword);
   }
 
@@ -110,7 +110,7 @@ export class Accounts {
   }
 
   async resetPassword(email: string, code: string, newPassword: string): Promise<void> {
-    this.#assertPasswordPolicy(newPassword, 'newPassword');
+    await this.#assertPasswordPolicy(newPassword, 'newPassword');
     return this.#pool.confirmForgotPassword(email, code, newPassword);
   }
 
@@ -119,12 +119,13 @@ export class Accounts {
     previousPassword: string,
     proposedPassword: string,
   ): Promise<void> {
-    this.#assertPasswordPolicy(proposedPassword, 'proposedPassword');
+    await this.#assertPasswordPolicy(proposedPassword, 'proposedPassword');
     return this.#pool.changePassword(accessToken, previousPassword, proposedPassword);
   }
 
-  #assertPasswordPolicy(password: string, field: string): void {
-    const rules = passwordPolicyViolations(password, this.#status.passwordPolicy);
+  async #assertPasswordPolicy(password: string, field: string): Promise<void> {
+    const policy = await this.#status.currentPasswordPolicy();
+    const rules = passwordPolicyViolations(password, policy);
     if (rules.length > 0) {
       throw new WeakPasswordError(
         field,

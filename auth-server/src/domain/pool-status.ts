@@ -32,6 +32,15 @@ export class PoolStatus {
     return this.#policy;
   }
 
+  /**
+   * The policy to check new passwords against: the pool's, asking it first if it has
+   * not answered yet (at most once per ttl); Cognito's default if it still does not.
+   */
+  async currentPasswordPolicy(): Promise<PasswordPolicy> {
+    if (this.#policySource === 'default') await this.check();
+    return this.#policy;
+  }
+
   /** `pool` once DescribeUserPool has answered, `default` before. */
   get passwordPolicySource(): 'pool' | 'default' {
     return this.#policySource;

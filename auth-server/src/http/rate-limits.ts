@@ -1,4 +1,4 @@
-import { TooManyRequestsError, type Logger } from '@authstack/shared';
+import { TooManyRequestsError, maskIdentifier, type Logger } from '@authstack/shared';
 import type { Request, RequestHandler, Response } from 'express';
 import { rateLimit, type Options, type RateLimitInfo } from 'express-rate-limit';
 import { normalizeEmail } from '../domain/email';
@@ -53,7 +53,10 @@ export function createRateLimits(settings: RateLimitSettings, logger: Logger): R
           const resetMs = info?.resetTime
             ? info.resetTime.getTime() - Date.now()
             : settings.windowMs;
-          req.log.warn({ limit: name }, 'rate limit reached');
+          req.log.warn(
+            { limit: name, key: info ? maskIdentifier(info.key) : undefined },
+            'rate limit reached',
+          );
           next(new TooManyRequestsError(resetMs / 1000));
         },
         logger: {

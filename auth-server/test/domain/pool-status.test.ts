@@ -67,4 +67,22 @@ describe('PoolStatus', () => {
     await expect(status.check()).resolves.toBe(true);
     expect(status.passwordPolicy).toEqual(DEFAULT_PASSWORD_POLICY);
   });
+
+  it('asks the pool for the policy before the first password check, once it answers uses it', async () => {
+    let now = 0;
+    const pool = fakePool([
+      async () => {
+        throw new Error('down');
+      },
+      async () => LAX,
+    ]);
+    const status = new PoolStatus(pool, { ttlMs: 10, now: () => now });
+    await expect(status.currentPasswordPolicy()).resolves.toEqual(DEFAULT_PASSWORD_POLICY);
+    await expect(status.currentPasswordPolicy()).resolves.toEqual(DEFAULT_PASSWORD_POLICY);
+    expect(pool.calls).toBe(1);
+    now = 10;
+    await expect(status.currentPasswordPolicy()).resolves.toEqual(LAX);
+    await expect(status.currentPasswordPolicy()).resolves.toEqual(LAX);
+    expect(pool.calls).toBe(2);
+  });
 });

@@ -13,6 +13,7 @@ import {
 const LEGACY = 'legacy.ok@example.com';
 const LEGACY_RESET = 'legacy.reset@example.com';
 const LEGACY_UNTOUCHED = 'legacy.untouched@example.com';
+const LEGACY_FORGETFUL = 'legacy.forgetful@example.com';
 
 let lambda: FakeMigrationLambda;
 let pool: LocalPool;
@@ -21,6 +22,11 @@ let api: TestApp;
 beforeAll(async () => {
   lambda = await startFakeMigrationLambda({
     [LEGACY]: { password: 'Legacy-Passw0rd!', name: 'Legacy User', finalUserStatus: 'CONFIRMED' },
+    [LEGACY_FORGETFUL]: {
+      password: 'Forgotten-Passw0rd!',
+      name: 'F',
+      finalUserStatus: 'CONFIRMED',
+    },
     [LEGACY_UNTOUCHED]: {
       password: 'Untouched-Passw0rd!',
       name: 'U',
@@ -43,6 +49,19 @@ afterAll(async () => {
   await pool?.stop();
   await lambda?.close();
 });
+
+/** Resets the password with the code forgot-password left in the outbox, then signs in with it. */
+async function resetWithEmailedCodeAndSignIn(email: string, newPassword: string): Promise<void> {
+  const [message] = await readOutbox(pool.endpoint, email);
+  await request(api.app)
+    .post(`${API}/user/password/reset`)
+    .send({ email, code: message?.code, newPassword })
+    .expect(204);
+  await request(api.app)
+    .post(`${API}/user/signin`)
+    .send({ email, password: newPassword })
+    .expect(200);
+}
 
 describe('sign-in of users the pool does not have yet (UserMigration trigger)', () => {
   it('migrates a legacy user on the first sign-in: the trigger gets the password (no SRP)', async () => {
@@ -72,15 +91,7 @@ describe('sign-in of users the pool does not have yet (UserMigration trigger)', 
       .post(`${API}/user/password/forgot`)
       .send({ email: LEGACY_RESET })
       .expect(202);
-    const [message] = await readOutbox(pool.endpoint, LEGACY_RESET);
-    await request(api.app)
-      .post(`${API}/user/password/reset`)
-      .send({ email: LEGACY_RESET, code: message?.code, newPassword: 'Fresh-Passw0rd!' })
-      .expect(204);
-    await request(api.app)
-      .post(`${API}/user/signin`)
-      .send({ email: LEGACY_RESET, password: 'Fresh-Passw0rd!' })
-      .expect(200);
+    await resetWithEmailedCodeAndSignIn(LEGACY_RESET, 'Fresh-Passw0rd!');
   });
 
   it('gives an unknown user and a wrong legacy password the same 401 as any wrong password', async () => {
@@ -93,5 +104,17 @@ describe('sign-in of users the pool does not have yet (UserMigration trigger)', 
     expect(unknown.status).toBe(401);
     expect(withoutRequestId(unknown.body)).toEqual(withoutRequestId(wrongLegacy.body));
     expect(unknown.body.error.code).toBe('invalid_credentials');
+  });
+
+  it('migrates a legacy user on forgot-password, so the reset code reaches them', async () => {
+    await request(api.app)
+      .post(`${API}/user/password/forgot`)
+      .send({ email: LEGACY_FORGETFUL })
+      .expect(202);
+    expect(lambda.invocations).toContainEqual({
+      triggerSource: 'UserMigration_ForgotPassword',
+      userName: expect.stringMatching(/^legacy\.forgetful@example\.com$/i),
+    });
+    await resetWithEmailedCodeAndSignIn(LEGACY_FORGETFUL, 'Remembered-Passw0rd!');
   });
 });

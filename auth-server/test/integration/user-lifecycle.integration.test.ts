@@ -83,9 +83,34 @@ describe('POST /v1/api/user (SIGNUP_CONFIRMATION=auto)', () => {
     expect(response.body.error).toMatchObject({
       code: 'weak_password',
       message:
-        'password: Password is not long enough; Password must have uppercase characters; Password must have numeric characters; Password must have symbol characters.',
+        'password: Password not long enough; Password must have uppercase characters; Password must have numeric characters; Password must have symbol characters.',
     });
     await expect(adminGetUser(pool, userPool, email)).resolves.toBe('not found');
+  });
+});
+
+describe('password policy', () => {
+  it("is the pool's own (read with DescribeUserPool), and the message names each failed rule", async () => {
+    const strictPool = await createTestUserPool(pool, {
+      passwordPolicy: {
+        MinimumLength: 14,
+        RequireUppercase: false,
+        RequireLowercase: true,
+        RequireNumbers: true,
+        RequireSymbols: false,
+      },
+    });
+    const strict = createApp(pool, strictPool);
+    const tooShort = await request(strict.app)
+      .post(`${API}/user`)
+      .send({ email: uniqueEmail('policy'), name: 'P', password: 'Abcdefg-123!' });
+    expect(tooShort.status).toBe(400);
+    expect(tooShort.body.error.message).toBe('password: Password not long enough.');
+
+    const fine = await request(strict.app)
+      .post(`${API}/user`)
+      .send({ email: uniqueEmail('policy'), name: 'P', password: 'all lower case 1' });
+    expect(fine.status).toBe(201);
   });
 });
 

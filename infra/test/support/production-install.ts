@@ -14,7 +14,10 @@ export type ServiceWorkspace = 'auth-server' | 'resource-server' | 'local-pool';
  * `npm ci --omit=dev -w @authstack/<workspace>`, then the built `dist` of both
  * copied in (as `COPY --from=build`). Returns the folder, the image's `/app`.
  */
-export async function installForProduction(workspace: ServiceWorkspace, into: string): Promise<string> {
+export async function installForProduction(
+  workspace: ServiceWorkspace,
+  into: string,
+): Promise<string> {
   const app = path.join(into, workspace);
   for (const file of ['package.json', 'package-lock.json']) {
     mkdirSync(app, { recursive: true });
@@ -24,12 +27,18 @@ export async function installForProduction(workspace: ServiceWorkspace, into: st
     mkdirSync(path.join(app, member), { recursive: true });
     cpSync(path.join(REPO_ROOT, member, 'package.json'), path.join(app, member, 'package.json'));
   }
-  await run('npm', ['ci', '--omit=dev', '-w', `@authstack/${workspace}`, '--no-audit', '--no-fund'], {
-    cwd: app,
-    env: { ...process.env, NODE_ENV: 'production' },
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  await run(
+    'npm',
+    ['ci', '--omit=dev', '-w', `@authstack/${workspace}`, '--no-audit', '--no-fund'],
+    {
+      cwd: app,
+      env: { ...process.env, NODE_ENV: 'production' },
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   for (const member of ['shared', workspace])
-    cpSync(path.join(REPO_ROOT, member, 'dist'), path.join(app, member, 'dist'), { recursive: true });
+    cpSync(path.join(REPO_ROOT, member, 'dist'), path.join(app, member, 'dist'), {
+      recursive: true,
+    });
   return app;
 }

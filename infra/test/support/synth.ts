@@ -35,7 +35,10 @@ type Resources = Record<string, { Type: string; Properties?: Record<string, unkn
 
 /** The logical id of the one resource of `type` whose id contains `hint`. */
 export function logicalId(template: Template, type: string, hint: string): string {
-  const ids = Object.keys(template.findResources(type) as Resources).filter((id) => id.includes(hint));
-  if (ids.length !== 1) throw new Error(`expected one ${type} matching ${hint}, found ${ids.join(', ') || 'none'}`);
+  const ids = Object.keys(template.findResources(type) as Resources).filter((id) =>
+    id.includes(hint),
+  );
+  if (ids.length !== 1)
+    throw new Error(`expected one ${type} matching ${hint}, found ${ids.join(', ') || 'none'}`);
   return ids[0] as string;
 }

@@ -11,11 +11,10 @@ import {
 } from '../protocol/errors';
 import type { PoolContext } from './context';
 import { newOpaqueToken } from './ids';
-import { canMigrate, migrateUser, MigrationFailed } from './migration';
+import { findOrMigrateUser, migrationFailedError } from './migration';
 import { verifyPassword } from './passwords';
 import { issueTokens, hashToken, type AuthenticationResult } from './tokens';
 import type { ClientRecord, PoolRecord, UserRecord } from './types';
-import { findUser } from './users';
 
 /** SECRET_HASH = Base64(HMAC-SHA256(clientSecret, username + clientId)), required when the client has a secret. */
 export function checkSecretHash(
@@ -114,6 +113,8 @@ function startNewPasswordChallenge(
   };
 }
 
+const lockKeyOf = (user: UserRecord): string => `${user.poolId}/${user.id}`;
+
 export interface PasswordSignIn {
   pool: PoolRecord;
   client: ClientRecord;
@@ -132,32 +133,29 @@ export async function signInWithPassword(
   request: PasswordSignIn,
 ): Promise<AuthResponse> {
   const { pool, client, username, password } = request;
-  let user = findUser(context, pool, username);
-  if (!user && canMigrate(context, pool)) {
-    try {
-      user = await migrateUser(context, {
-        pool,
-        client,
-        userName: username,
-        trigger: 'UserMigration_Authentication',
-        password,
-        validationData: request.clientMetadata,
-        clientMetadata: request.clientMetadata,
-      });
-    } catch (error) {
-      if (!(error instanceof MigrationFailed)) throw error;
-      context.logger.warn({ poolId: pool.id, reason: error.message }, 'user migration failed');
-      throw client.settings.PreventUserExistenceErrors === 'ENABLED'
-        ? notAuthorized(INCORRECT_CREDENTIALS)
-        : userNotFound(`Exception migrating user in app client ${client.id}`);
-    }
+  const { user, migrationFailed } = await findOrMigrateUser(context, {
+    pool,
+    client,
+    userName: username,
+    trigger: 'UserMigration_Authentication',
+    password,
+    validationData: request.clientMetadata,
+    clientMetadata: request.clientMetadata,
+  });
+  if (migrationFailed && client.settings.PreventUserExistenceErrors !== 'ENABLED') {
+    throw migrationFailedError(client);
   }
   if (user?.status === 'RESET_REQUIRED') {
     throw passwordResetRequired('Password reset required for the user');
   }
+  if (user) context.lockout.assertNotLocked(lockKeyOf(user));
   const matches = await verifyPassword(password, user?.passwordHash ?? null);
   if (!user) throw unknownUserError(client);
-  if (!matches) throw notAuthorized(INCORRECT_CREDENTIALS);
+  if (!matches) {
+    context.lockout.recordFailure(lockKeyOf(user));
+    throw notAuthorized(INCORRECT_CREDENTIALS);
+  }
+  context.lockout.recordSuccess(lockKeyOf(user));
   const signedIn = user;
   return context.store.transaction(() => {
     const current = context.store.userById(signedIn.id);

@@ -60,6 +60,9 @@ export function sendCode(
   return deliveryDetails(email);
 }
 
+export const wrongCodeError = (): Error =>
+  codeMismatch('Invalid verification code provided, please try again.');
+
 /** Accepts `code` once: a wrong code is a mismatch, a used or old one has expired. */
 export function consumeCode(
   context: PoolContext,
@@ -69,9 +72,7 @@ export function consumeCode(
 ): void {
   const stored = context.store.getCode(user.id, kind);
   if (!stored) throw expiredCode('Invalid code provided, please request a code again.');
-  if (stored.code !== code) {
-    throw codeMismatch('Invalid verification code provided, please try again.');
-  }
+  if (stored.code !== code) throw wrongCodeError();
   if (stored.expiresAt <= context.clock()) {
     context.store.deleteCode(user.id, kind);
     throw expiredCode('Invalid code provided, please request a code again.');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { userNotFound } from '../protocol/errors';
 import { UniqueViolation } from '../storage/store';
 import type { PoolContext } from './context';
 import { newSub } from './ids';
@@ -136,3 +137,30 @@ export async function migrateUser(
     });
   }
 }
+
+/**
+ * The user a request names or, when the pool lacks them and has a UserMigration
+ * trigger, the user the trigger migrates. `migrationFailed` says the trigger was
+ * asked and failed (nothing was created); the caller turns that into Cognito's answer.
+ */
+export async function findOrMigrateUser(
+  context: PoolContext,
+  request: MigrationRequest,
+): Promise<{ user: UserRecord | undefined; migrationFailed: boolean }> {
+  const user = findUser(context, request.pool, request.userName);
+  if (user || !canMigrate(context, request.pool)) return { user, migrationFailed: false };
+  try {
+    return { user: await migrateUser(context, request), migrationFailed: false };
+  } catch (error) {
+    if (!(error instanceof MigrationFailed)) throw error;
+    context.logger.warn(
+      { poolId: request.pool.id, triggerSource: request.trigger, reason: error.message },
+      'user migration failed',
+    );
+    return { user: undefined, migrationFailed: true };
+  }
+}
+
+/** What a LEGACY client sees when the UserMigration trigger failed. */
+export const migrationFailedError = (client: ClientRecord): Error =>
+  userNotFound(`Exception migrating user in app client ${client.id}`);

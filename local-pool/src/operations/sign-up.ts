@@ -1,9 +1,15 @@
 import { z } from 'zod';
 import { checkSecretHash, enforcePasswordPolicy } from '../domain/auth';
-import { consumeCode, deliveryDetails, sendCode, type CodeDeliveryDetails } from '../domain/codes';
+import {
+  consumeCode,
+  deliveryDetails,
+  sendCode,
+  wrongCodeError,
+  type CodeDeliveryDetails,
+} from '../domain/codes';
 import type { PoolContext } from '../domain/context';
 import { newSub } from '../domain/ids';
-import { canMigrate, migrateUser, MigrationFailed } from '../domain/migration';
+import { findOrMigrateUser, migrationFailedError } from '../domain/migration';
 import { hashPassword } from '../domain/passwords';
 import {
   autoVerifiesEmail,
@@ -14,13 +20,7 @@ import {
 } from '../domain/pools';
 import type { ClientRecord, PoolRecord, UserRecord } from '../domain/types';
 import { findUser, isEmail, newUser, readAttributes } from '../domain/users';
-import {
-  codeMismatch,
-  invalidParameter,
-  notAuthorized,
-  userNotFound,
-  usernameExists,
-} from '../protocol/errors';
+import { invalidParameter, notAuthorized, userNotFound, usernameExists } from '../protocol/errors';
 import { operation } from '../protocol/operation';
 import {
   attributes,
@@ -45,36 +45,50 @@ function simulatedDelivery(
   client: ClientRecord,
   name: string,
 ): { CodeDeliveryDetails: CodeDeliveryDetails } {
-  if (client.settings.PreventUserExistenceErrors !== 'ENABLED')
+  if (client.settings.PreventUserExistenceErrors !== 'ENABLED') {
     throw userNotFound(NOT_FOUND_FOR_CLIENT);
+  }
   return { CodeDeliveryDetails: deliveryDetails(isEmail(name) ? name : `${name}@example.com`) };
 }
 
-function clientAndPool(
+/** The members every public user operation shares. */
+const userRequest = {
+  ClientId: clientId,
+  SecretHash: secretHash,
+  Username: username,
+  ClientMetadata: stringMap,
+};
+
+/** The app client (with its SECRET_HASH checked for `Username`) and its pool. */
+function authenticateClient(
   context: PoolContext,
-  id: string,
+  request: { ClientId: string; Username: string; SecretHash?: string | undefined },
 ): { client: ClientRecord; pool: PoolRecord } {
-  const client = requireClient(context, id);
+  const client = requireClient(context, request.ClientId);
+  checkSecretHash(client, request.Username, request.SecretHash);
   return { client, pool: requirePool(context, client.poolId) };
+}
+
+/** A confirmation for a user that does not exist: a code mismatch unless the client is LEGACY. */
+function unknownUserForCode(client: ClientRecord): Error {
+  return client.settings.PreventUserExistenceErrors === 'ENABLED'
+    ? wrongCodeError()
+    : userNotFound(NOT_FOUND_FOR_CLIENT);
 }
 
 const signUp = operation(
   'public',
   z.object({
-    ClientId: clientId,
-    SecretHash: secretHash,
-    Username: username,
+    ...userRequest,
     Password: password,
     UserAttributes: attributes,
     ValidationData: attributes,
-    ClientMetadata: stringMap,
   }),
   async (context, request) => {
-    const { client, pool } = clientAndPool(context, request.ClientId);
+    const { pool } = authenticateClient(context, request);
     if (pool.settings.AdminCreateUserConfig.AllowAdminCreateUserOnly) {
       throw notAuthorized('SignUp is not permitted for this user pool');
     }
-    checkSecretHash(client, request.Username, request.SecretHash);
     const userAttributes = readAttributes(pool, request.UserAttributes, false);
     if (emailIsUsername(pool)) {
       if (!isEmail(request.Username)) throw invalidParameter('Username should be an email.');
@@ -121,22 +135,16 @@ const signUp = operation(
 const confirmSignUp = operation(
   'public',
   z.object({
-    ClientId: clientId,
-    SecretHash: secretHash,
-    Username: username,
+    ...userRequest,
     ConfirmationCode: confirmationCode,
     ForceAliasCreation: z.boolean().optional(),
-    ClientMetadata: stringMap,
   }),
   (context, request) => {
-    const { client, pool } = clientAndPool(context, request.ClientId);
-    checkSecretHash(client, request.Username, request.SecretHash);
+    const { client, pool } = authenticateClient(context, request);
     context.store.transaction(() => {
       const user = findUser(context, pool, request.Username);
       if (!user) {
-        throw client.settings.PreventUserExistenceErrors === 'ENABLED'
-          ? codeMismatch('Invalid verification code provided, please try again.')
-          : userNotFound(NOT_FOUND_FOR_CLIENT);
+        throw unknownUserForCode(client);
       }
       if (user.status !== 'UNCONFIRMED') {
         throw notAuthorized(`User cannot be confirmed. Current status is ${user.status}`);
@@ -150,101 +158,66 @@ const confirmSignUp = operation(
   },
 );
 
-const resendConfirmationCode = operation(
-  'public',
-  z.object({
-    ClientId: clientId,
-    SecretHash: secretHash,
-    Username: username,
-    ClientMetadata: stringMap,
-  }),
-  (context, request) => {
-    const { client, pool } = clientAndPool(context, request.ClientId);
-    checkSecretHash(client, request.Username, request.SecretHash);
-    return context.store.transaction(() => {
-      const user = findUser(context, pool, request.Username);
-      if (!user) return simulatedDelivery(client, request.Username);
-      if (user.status !== 'UNCONFIRMED') throw invalidParameter('User is already confirmed.');
-      if (!user.attributes.email) {
-        throw invalidParameter('Cannot send a code: the user has no email address.');
-      }
-      return { CodeDeliveryDetails: sendCode(context, user, 'signup') };
-    });
-  },
-);
-
-const forgotPassword = operation(
-  'public',
-  z.object({
-    ClientId: clientId,
-    SecretHash: secretHash,
-    Username: username,
-    ClientMetadata: stringMap,
-  }),
-  async (context, request) => {
-    const { client, pool } = clientAndPool(context, request.ClientId);
-    checkSecretHash(client, request.Username, request.SecretHash);
-    let user = findUser(context, pool, request.Username);
-    if (!user && canMigrate(context, pool)) {
-      try {
-        user = await migrateUser(context, {
-          pool,
-          client,
-          userName: request.Username,
-          trigger: 'UserMigration_ForgotPassword',
-          clientMetadata: request.ClientMetadata,
-        });
-      } catch (error) {
-        if (!(error instanceof MigrationFailed)) throw error;
-        context.logger.warn({ poolId: pool.id, reason: error.message }, 'user migration failed');
-        if (client.settings.PreventUserExistenceErrors !== 'ENABLED') {
-          throw userNotFound(`Exception migrating user in app client ${client.id}`);
-        }
-      }
+const resendConfirmationCode = operation('public', z.object(userRequest), (context, request) => {
+  const { client, pool } = authenticateClient(context, request);
+  return context.store.transaction(() => {
+    const user = findUser(context, pool, request.Username);
+    if (!user) return simulatedDelivery(client, request.Username);
+    if (user.status !== 'UNCONFIRMED') throw invalidParameter('User is already confirmed.');
+    if (!user.attributes.email) {
+      throw invalidParameter('Cannot send a code: the user has no email address.');
     }
-    const found = user;
-    if (!found) return simulatedDelivery(client, request.Username);
-    return context.store.transaction(() => {
-      const current = context.store.userById(found.id);
-      if (!current) return simulatedDelivery(client, request.Username);
-      if (!current.enabled) throw notAuthorized('User is disabled.');
-      if (current.status === 'FORCE_CHANGE_PASSWORD') {
-        throw notAuthorized('User password cannot be reset in the current state.');
-      }
-      if (current.attributes.email_verified !== 'true' || !current.attributes.email) {
-        throw invalidParameter(
-          'Cannot reset password for the user as there is no registered/verified email or phone_number',
-        );
-      }
-      return { CodeDeliveryDetails: sendCode(context, current, 'forgot-password') };
-    });
-  },
-);
+    return { CodeDeliveryDetails: sendCode(context, user, 'signup') };
+  });
+});
+
+const forgotPassword = operation('public', z.object(userRequest), async (context, request) => {
+  const { client, pool } = authenticateClient(context, request);
+  const { user: found, migrationFailed } = await findOrMigrateUser(context, {
+    pool,
+    client,
+    userName: request.Username,
+    trigger: 'UserMigration_ForgotPassword',
+    clientMetadata: request.ClientMetadata,
+  });
+  if (migrationFailed && client.settings.PreventUserExistenceErrors !== 'ENABLED') {
+    throw migrationFailedError(client);
+  }
+  if (!found) return simulatedDelivery(client, request.Username);
+  return context.store.transaction(() => {
+    const current = context.store.userById(found.id);
+    if (!current) return simulatedDelivery(client, request.Username);
+    if (!current.enabled) throw notAuthorized('User is disabled.');
+    if (current.status === 'FORCE_CHANGE_PASSWORD') {
+      throw notAuthorized('User password cannot be reset in the current state.');
+    }
+    if (current.attributes.email_verified !== 'true' || !current.attributes.email) {
+      throw invalidParameter(
+        'Cannot reset password for the user as there is no registered/verified email or phone_number',
+      );
+    }
+    return { CodeDeliveryDetails: sendCode(context, current, 'forgot-password') };
+  });
+});
 
 const confirmForgotPassword = operation(
   'public',
   z.object({
-    ClientId: clientId,
-    SecretHash: secretHash,
-    Username: username,
+    ...userRequest,
     ConfirmationCode: confirmationCode,
     Password: password,
-    ClientMetadata: stringMap,
   }),
   async (context, request) => {
-    const { client, pool } = clientAndPool(context, request.ClientId);
-    checkSecretHash(client, request.Username, request.SecretHash);
+    const { client, pool } = authenticateClient(context, request);
     const user = findUser(context, pool, request.Username);
     if (!user) {
-      throw client.settings.PreventUserExistenceErrors === 'ENABLED'
-        ? codeMismatch('Invalid verification code provided, please try again.')
-        : userNotFound(NOT_FOUND_FOR_CLIENT);
+      throw unknownUserForCode(client);
     }
     enforcePasswordPolicy(pool, request.Password);
     const passwordHash = await hashPassword(request.Password);
     context.store.transaction(() => {
       const current = context.store.userById(user.id);
-      if (!current) throw codeMismatch('Invalid verification code provided, please try again.');
+      if (!current) throw wrongCodeError();
       consumeCode(context, current, 'forgot-password', request.ConfirmationCode);
       const status = current.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : 'CONFIRMED';
       context.store.updateUser(

@@ -100,6 +100,8 @@ const toGroup = (row: GroupRow): GroupRecord => ({
   updatedAt: row.updated_at,
 });
 
+const OUTBOX_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
 /** A new user as the domain hands it to the store, with its lookup keys already normalised. */
 export interface NewUser {
   poolId: string;
@@ -249,6 +251,7 @@ export class PoolStore {
       getSession: p('SELECT * FROM sessions WHERE session_hash = ?'),
       deleteSession: p('DELETE FROM sessions WHERE session_hash = ?'),
       pruneSessions: p('DELETE FROM sessions WHERE expires_at < ?'),
+      pruneMessages: p('DELETE FROM messages WHERE created_at < ?'),
     };
   }
 
@@ -526,10 +529,16 @@ export class PoolStore {
       expiresAt: row.expires_at,
     };
   }
-  /** Deletes expired refresh tokens (once no access token issued from them can still be valid) and sessions. */
+  /**
+   * Deletes expired refresh tokens (once no access token issued from them can still be
+   * valid), expired challenge sessions, and outbox messages older than a week.
+   */
   prune(now: number): number {
     return this.transaction(
-      () => this.#s.pruneRefresh.run(now).changes + this.#s.pruneSessions.run(now).changes,
+      () =>
+        this.#s.pruneRefresh.run(now).changes +
+        this.#s.pruneSessions.run(now).changes +
+        this.#s.pruneMessages.run(now - OUTBOX_RETENTION_MS).changes,
     );
   }
 }

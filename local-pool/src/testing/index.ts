@@ -33,12 +33,24 @@ export interface StartLocalPoolOptions {
   env?: Record<string, string>;
 }
 
+const temporaryDirs = new Set<string>();
+process.once('exit', () => {
+  for (const dir of temporaryDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh data directory, removed when the test process exits. */
+function temporaryDataDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-pool-'));
+  temporaryDirs.add(dir);
+  return dir;
+}
+
 /** Starts the built local pool on a free port with its own data directory and waits for /health. */
 export async function startLocalPool(options: StartLocalPoolOptions = {}): Promise<LocalPool> {
   if (!fs.existsSync(SERVER_SCRIPT)) {
     throw new Error(`${SERVER_SCRIPT} is missing: run npm run build -w @authstack/local-pool`);
   }
-  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'local-pool-'));
+  const dataDir = options.dataDir ?? temporaryDataDir();
   const port = await getFreePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const env: Record<string, string> = {

@@ -83,4 +83,14 @@ describe('sendCode / consumeCode', () => {
     }
     expect(() => consumeCode(fixture.context, user, 'signup', second)).not.toThrow();
   });
+
+  it('keeps outbox messages for a week', () => {
+    sendCode(fixture.context, user, 'signup');
+    fixture.now.ms += 7 * 24 * 60 * 60 * 1000;
+    fixture.context.store.prune(fixture.now.ms);
+    expect(fixture.context.store.listMessages('code@example.com')).toHaveLength(1);
+    fixture.now.ms += 1;
+    fixture.context.store.prune(fixture.now.ms);
+    expect(fixture.context.store.listMessages('code@example.com')).toEqual([]);
+  });
 });

@@ -1,5 +1,7 @@
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
@@ -10,6 +12,7 @@ import {
   UpdateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ensureUserPool } from '@authstack/local-pool';
+import { startProcess } from '@authstack/shared/testing';
 import { startLocalPool, type LocalPool } from '@authstack/local-pool/testing';
 import { failureOf, rawCall, SIGV4_HEADER } from './helpers';
 
@@ -33,6 +36,45 @@ describe('local pool process', () => {
   it('keeps its signing keys in a 0600 file under the data directory', () => {
     expect(statSync(join(pool.dataDir, 'signing-keys.json')).mode & 0o777).toBe(0o600);
     expect(statSync(join(pool.dataDir, 'pool.sqlite')).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('server process', () => {
+  const script = resolve(__dirname, '../../dist/server.js');
+
+  it('stops with one line naming a bad variable and exit code 1', () => {
+    const result = spawnSync(process.execPath, [script], {
+      env: {
+        ...process.env,
+        LOCAL_POOL_PORT: 'not-a-port',
+        LOCAL_POOL_DATA_DIR: mkdtempSync(join(tmpdir(), 'lp-')),
+      },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining('LOCAL_POOL_PORT')]);
+  });
+
+  it('listens on a free port when given 0 and names the real URL in the listening line', async () => {
+    const started = await startProcess({
+      script,
+      env: {
+        LOCAL_POOL_PORT: '0',
+        LOCAL_POOL_DATA_DIR: mkdtempSync(join(tmpdir(), 'lp-')),
+        LOG_LEVEL: 'info',
+      },
+      readyLine: /"msg":"local pool ready"/,
+    });
+    const listening = started
+      .stdoutLines()
+      .map((line) => JSON.parse(line) as { msg?: string; url?: string })
+      .find((line) => line.msg === 'listening');
+    expect(listening?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(listening?.url).not.toMatch(/:0$/);
+    expect((await fetch(`${listening?.url ?? ''}/health`)).status).toBe(200);
+    expect(await started.stop('SIGTERM')).toBe(0);
+    expect(started.stdoutLines().every((line) => JSON.parse(line) !== null)).toBe(true);
   });
 });
 

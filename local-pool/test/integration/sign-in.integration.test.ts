@@ -195,7 +195,7 @@ describe('SignUp / ConfirmSignUp / ResendConfirmationCode', () => {
     );
     expect(error).toEqual({
       name: 'InvalidPasswordException',
-      message: 'Password did not conform with policy: Password is not long enough',
+      message: 'Password did not conform with policy: Password not long enough',
       status: 400,
     });
     expect(
@@ -500,5 +500,40 @@ describe('clients with a secret (SECRET_HASH)', () => {
       ),
     );
     expect(error.name).toBe('NotAuthorizedException');
+  });
+});
+
+describe('failed sign-in lockout (LOCAL_POOL_SIGNIN_LOCKOUT=true)', () => {
+  let lockingPool: LocalPool;
+  let lockingUserPool: TestUserPool;
+
+  beforeAll(async () => {
+    lockingPool = await startLocalPool({ env: { LOCAL_POOL_SIGNIN_LOCKOUT: 'true' } });
+    lockingUserPool = await createTestUserPool(lockingPool);
+  });
+
+  afterAll(async () => {
+    await lockingPool.stop();
+  });
+
+  it('refuses even the right password after five failures, as Cognito does', async () => {
+    const user = await createConfirmedUser(lockingPool, lockingUserPool);
+    const attempt = (password: string) =>
+      lockingPool.client.send(
+        new InitiateAuthCommand({
+          ClientId: lockingUserPool.clientId,
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: user.email, PASSWORD: password },
+        }),
+      );
+    for (let i = 0; i < 5; i += 1) {
+      expect((await failureOf(attempt('Wr0ng-Password!'))).message).toBe(
+        'Incorrect username or password.',
+      );
+    }
+    expect(await failureOf(attempt(PASSWORD))).toMatchObject({
+      name: 'NotAuthorizedException',
+      message: 'Password attempts exceeded',
+    });
   });
 });

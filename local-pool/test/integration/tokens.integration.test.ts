@@ -4,6 +4,7 @@ import {
   AdminDeleteUserCommand,
   AdminDisableUserCommand,
   AdminEnableUserCommand,
+  AdminInitiateAuthCommand,
   AdminUserGlobalSignOutCommand,
   GetUserCommand,
   GlobalSignOutCommand,
@@ -200,6 +201,38 @@ describe('REFRESH_TOKEN_AUTH', () => {
     expect((await getUser(result?.AccessToken ?? '')).Username).toBe(user.username);
   });
 
+  it('also refreshes through AdminInitiateAuth', async () => {
+    const user = await createConfirmedUser(pool, userPool);
+    const tokens = await signIn(pool, userPool, user.email);
+    const refreshed = await pool.client.send(
+      new AdminInitiateAuthCommand({
+        UserPoolId: userPool.userPoolId,
+        ClientId: userPool.clientId,
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        AuthParameters: { REFRESH_TOKEN: tokens.RefreshToken },
+      }),
+    );
+    expect(claimsOf(refreshed.AuthenticationResult?.IdToken ?? '').sub).toBe(user.sub);
+    expect(refreshed.AuthenticationResult?.RefreshToken).toBeUndefined();
+  });
+
+  it('refuses a refresh token of another app client', async () => {
+    const user = await createConfirmedUser(pool, userPool);
+    const tokens = await signIn(pool, userPool, user.email);
+    const other = await createTestUserPool(pool);
+    expect(
+      await failureOf(
+        pool.client.send(
+          new InitiateAuthCommand({
+            ClientId: other.clientId,
+            AuthFlow: 'REFRESH_TOKEN_AUTH',
+            AuthParameters: { REFRESH_TOKEN: tokens.RefreshToken },
+          }),
+        ),
+      ),
+    ).toMatchObject({ name: 'NotAuthorizedException', message: 'Invalid Refresh Token' });
+  });
+
   it('refuses an unknown refresh token', async () => {
     expect(await failureOf(refresh('not-a-refresh-token'))).toMatchObject({
       name: 'NotAuthorizedException',
@@ -350,6 +383,35 @@ describe('revocation', () => {
     expect((await getUser(kept.AccessToken)).Username).toBe(user.username);
     expect((await refresh(kept.RefreshToken)).AuthenticationResult?.AccessToken).toEqual(
       expect.any(String),
+    );
+  });
+
+  it('RevokeToken on a client with a secret requires that secret', async () => {
+    const secretPool = await createTestUserPool(pool, { generateSecret: true });
+    const user = await createConfirmedUser(pool, secretPool);
+    const hash = createHmac('sha256', secretPool.clientSecret ?? '')
+      .update(user.email + secretPool.clientId)
+      .digest('base64');
+    const { AuthenticationResult } = await pool.client.send(
+      new InitiateAuthCommand({
+        ClientId: secretPool.clientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: user.email, PASSWORD: user.password, SECRET_HASH: hash },
+      }),
+    );
+    const revoke = (ClientSecret?: string) =>
+      pool.client.send(
+        new RevokeTokenCommand({
+          ClientId: secretPool.clientId,
+          ClientSecret,
+          Token: AuthenticationResult?.RefreshToken,
+        }),
+      );
+    expect((await failureOf(revoke())).name).toBe('NotAuthorizedException');
+    expect((await failureOf(revoke('wrong-secret'))).name).toBe('NotAuthorizedException');
+    await revoke(secretPool.clientSecret);
+    expect((await failureOf(getUser(AuthenticationResult?.AccessToken ?? ''))).message).toBe(
+      'Access Token has been revoked',
     );
   });
 

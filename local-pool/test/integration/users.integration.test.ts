@@ -13,6 +13,7 @@ import {
   CreateGroupCommand,
   CreateUserPoolClientCommand,
   ForgotPasswordCommand,
+  GetGroupCommand,
   GetUserCommand,
   InitiateAuthCommand,
   ListGroupsCommand,
@@ -443,6 +444,14 @@ describe('groups', () => {
         ),
       ),
     ).toMatchObject({ name: 'GroupExistsException' });
+    const { Group } = await pool.client.send(
+      new GetGroupCommand({ UserPoolId: groupPool.userPoolId, GroupName: 'editors' }),
+    );
+    expect(Group).toMatchObject({
+      GroupName: 'editors',
+      Description: 'Edit things',
+      Precedence: 1,
+    });
     const groups = await pool.client.send(
       new ListGroupsCommand({ UserPoolId: groupPool.userPoolId }),
     );

@@ -6,6 +6,7 @@ import { LogCapture } from '@authstack/shared/testing';
 import type { PoolContext } from '@authstack/local-pool/domain/context';
 import { KeyStore } from '@authstack/local-pool/domain/keys';
 import { defaultPoolSettings } from '@authstack/local-pool/domain/pools';
+import { SignInLockout } from '@authstack/local-pool/domain/sign-in-lockout';
 import type { PoolRecord } from '@authstack/local-pool/domain/types';
 import { openDatabase } from '@authstack/local-pool/storage/database';
 import { PoolStore } from '@authstack/local-pool/storage/store';
@@ -19,6 +20,18 @@ export interface DomainFixture {
   close(): void;
 }
 
+let sharedKeys: { dir: string; keys: KeyStore } | undefined;
+
+/** RSA key generation is slow, so every fixture of a test file shares one key pair. */
+function keysForTests(): KeyStore {
+  if (!sharedKeys) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-pool-keys-'));
+    sharedKeys = { dir, keys: KeyStore.open(dir) };
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  }
+  return sharedKeys.keys;
+}
+
 export function domainFixture(): DomainFixture {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-pool-domain-'));
   const store = new PoolStore(openDatabase(dataDir));
@@ -26,12 +39,13 @@ export function domainFixture(): DomainFixture {
   const now = { ms: Date.UTC(2026, 0, 1) };
   const context: PoolContext = {
     store,
-    keys: KeyStore.open(dataDir),
+    keys: keysForTests(),
     clock: () => now.ms,
     region: 'us-east-1',
     issuerBase: () => 'http://127.0.0.1:9229',
     migration: undefined,
     logger: createLogger({ name: 'test', destination: logs, level: 'debug' }),
+    lockout: new SignInLockout({ enabled: false }, () => now.ms),
   };
   const pool: PoolRecord = {
     id: 'us-east-1_Abcdefghi',

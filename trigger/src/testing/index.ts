@@ -31,11 +31,17 @@ export async function startLegacyDatabase(
 ): Promise<LegacyDatabase> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'legacy-db-'));
   const port = await getFreePort();
+  const removeTemporaryDir = () => {
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
   const child = await startProcess({
     script: path.join(DIST, 'local/legacy-db.js'),
     env: { LEGACY_DB_PORT: String(port), LEGACY_DB_DIR: dataDir, LOG_LEVEL: 'info' },
     readyLine: /"msg":"legacy database ready"/,
     readyTimeoutMs: 60_000,
+  }).catch((error: unknown) => {
+    removeTemporaryDir();
+    throw error;
   });
   return {
     url: localLegacyDatabaseUrl(port, 'reader'),
@@ -44,7 +50,7 @@ export async function startLegacyDatabase(
     process: child,
     async stop() {
       await child.stop('SIGTERM');
-      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      removeTemporaryDir();
     },
   };
 }

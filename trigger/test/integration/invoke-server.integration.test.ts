@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { Client } from 'pg';
 import { startProcess } from '@authstack/shared/testing';
 import {
   invocationLines,
@@ -159,6 +160,24 @@ describe('the built trigger, against the embedded legacy Postgres', () => {
       }
       expect(everything).not.toContain('legacy@example.com');
       expect(everything).not.toContain('legacy-reader-local-only');
+    });
+
+    it('keeps at most two legacy database connections open and warm, whatever the concurrency', async () => {
+      await Promise.all(
+        Array.from({ length: 8 }, () =>
+          invokeFunction(lambda, trigger.functionName, forgot('legacy@example.com')),
+        ),
+      );
+      const admin = new Client({ connectionString: db.adminUrl });
+      await admin.connect();
+      try {
+        const { rows } = await admin.query<{ open: number }>(
+          "SELECT count(*)::int AS open FROM pg_stat_activity WHERE application_name = 'user-migration-trigger' AND pid <> pg_backend_pid()",
+        );
+        expect(rows[0]?.open).toBe(2);
+      } finally {
+        await admin.end();
+      }
     });
 
     it('counts one "invocation completed" line per invocation', async () => {

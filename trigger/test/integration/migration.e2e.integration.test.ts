@@ -181,6 +181,30 @@ describe('lazy migration of legacy users, end to end', () => {
     ]);
   });
 
+  it('migrates a legacy password that breaks the pool policy as reset-required, then the reset flow finishes it', async () => {
+    const email = 'legacy.weak@example.com';
+    const weak = await signIn(email, 'password');
+    expect(weak.status).toBe(403);
+    expect(weak.body).toEqual({
+      error: expect.objectContaining({ code: 'password_reset_required' }),
+    });
+    expect(await usersInPool(email)).toEqual([
+      expect.objectContaining({ UserStatus: 'RESET_REQUIRED' }),
+    ]);
+
+    expect((await call('POST', '/user/password/forgot', { email })).status).toBe(202);
+    const [message] = await readOutbox(pool.endpoint, email);
+    const reset = await call('POST', '/user/password/reset', {
+      email,
+      code: message?.code,
+      newPassword: 'Now-A-Strong-Passw0rd!',
+    });
+    expect(reset.status).toBe(204);
+    expect((await signIn(email, 'Now-A-Strong-Passw0rd!')).status).toBe(200);
+    await settle();
+    expect(migrations(trigger.process, email)).toBe(1);
+  });
+
   it('fails sign-in cleanly while the trigger is down, and migrates the user exactly once when it is back', async () => {
     const email = 'legacy.php@example.com';
     await trigger.stop();

@@ -1,0 +1,104 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Service, toJsonLine } from '../../../scripts/stack/service';
+
+describe('toJsonLine', () => {
+  it('passes a JSON line through unchanged', () => {
+    const line = '{"level":"info","name":"auth-server","msg":"listening"}';
+    expect(toJsonLine('auth-server', 'stdout', line)).toBe(line);
+  });
+
+  it('wraps plain text, naming the service and the stream', () => {
+    const wrapped = JSON.parse(toJsonLine('local-pool', 'stderr', 'Error: boom {')) as Record<
+      string,
+      unknown
+    >;
+    expect(wrapped).toMatchObject({
+      level: 'warn',
+      name: 'local-pool',
+      stream: 'stderr',
+      msg: 'Error: boom {',
+    });
+  });
+
+  it('wraps text that only looks like JSON', () => {
+    expect(JSON.parse(toJsonLine('x', 'stdout', '{not json}'))).toMatchObject({
+      msg: '{not json}',
+    });
+  });
+});
+
+describe('Service', () => {
+  let dir: string;
+  const script = (name: string, source: string): string => {
+    const file = path.join(dir, name);
+    writeFileSync(file, source);
+    return file;
+  };
+
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'authstack-service-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is ready at its ready line, forwards every line as JSON, and stops on SIGTERM', async () => {
+    const lines: string[] = [];
+    const service = new Service(
+      {
+        name: 'demo',
+        script: script(
+          'ready.js',
+          `console.log('starting'); console.log(JSON.stringify({ msg: 'ready' })); setInterval(() => {}, 1000);`,
+        ),
+        env: {},
+        readiness: { line: /"msg":"ready"/ },
+      },
+      (line) => lines.push(line),
+    );
+    await service.start(5_000);
+    expect(service.running).toBe(true);
+    expect(await service.stop()).toEqual({ name: 'demo', code: null, signal: 'SIGTERM' });
+    expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual([
+      'starting',
+      'ready',
+    ]);
+  });
+
+  it('rejects, naming the exit, when the process dies before it is ready', async () => {
+    const lines: string[] = [];
+    const service = new Service(
+      {
+        name: 'crashy',
+        script: script('crash.js', `console.error('cannot start'); process.exit(3);`),
+        env: {},
+        readiness: { line: /never/ },
+      },
+      (line) => lines.push(line),
+    );
+    await expect(service.start(5_000)).rejects.toThrow(
+      'crashy exited (code 3) before it was ready',
+    );
+    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ name: 'crashy', stream: 'stderr', msg: 'cannot start' }),
+    ]);
+  });
+
+  it('kills a process that ignores SIGTERM once its stop timeout has passed', async () => {
+    const service = new Service(
+      {
+        name: 'stubborn',
+        script: script(
+          'stubborn.js',
+          `process.on('SIGTERM', () => {}); console.log('up'); setInterval(() => {}, 1000);`,
+        ),
+        env: {},
+        readiness: { line: /up/ },
+        stopTimeoutMs: 200,
+      },
+      () => undefined,
+    );
+    await service.start(5_000);
+    expect(await service.stop()).toEqual({ name: 'stubborn', code: null, signal: 'SIGKILL' });
+  });
+});
