@@ -8,8 +8,6 @@ import {
 } from '@authstack/shared';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
-// Brings pino-http's `req.log` into the Request type (requestContext attaches it).
-import type {} from 'pino-http';
 import { UserPoolError } from './adapters/cognito-errors';
 import { Accounts } from './domain/accounts';
 import type { PoolStatus } from './domain/pool-status';

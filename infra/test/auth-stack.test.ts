@@ -39,8 +39,11 @@ function statementsOfRole(template: Template, hint: string): Statement[] {
 const actionsOf = (statement: Statement): string[] =>
   Array.isArray(statement.Action) ? statement.Action : [statement.Action];
 
+/** The stack as `cdk.json`'s context makes it; synthesized once for the file. */
+const defaults = synthesize();
+
 describe('AuthStack (default context)', () => {
-  const { template, json } = synthesize();
+  const { template, json } = defaults;
   const pool = logicalId(template, 'AWS::Cognito::UserPool', 'UserPool');
   const client = logicalId(template, 'AWS::Cognito::UserPoolClient', 'AppClient');
   const trigger = logicalId(template, 'AWS::Lambda::Function', 'UserMigration');
@@ -344,20 +347,69 @@ describe('AuthStack (client secret, existing legacy database secret, HTTPS)', ()
   });
 });
 
-describe('AUTH_SERVER_COGNITO_OPERATIONS', () => {
-  function sourceFiles(dir: string): string[] {
-    return readdirSync(dir).flatMap((name) => {
-      const file = path.join(dir, name);
-      return statSync(file).isDirectory() ? sourceFiles(file) : file.endsWith('.ts') ? [file] : [];
-    });
-  }
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const file = path.join(dir, name);
+    return statSync(file).isDirectory() ? sourceFiles(file) : file.endsWith('.ts') ? [file] : [];
+  });
+}
 
+/** Every match of `pattern`'s first group in a workspace's source. */
+function scanSource(workspace: string, pattern: RegExp): string[] {
+  return sourceFiles(path.join(REPO_ROOT, workspace, 'src')).flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(pattern)].map((match) => match[1] as string),
+  );
+}
+
+describe("load balancer routing against the servers' own routes", () => {
+  const { template } = defaults;
+  const rules = Object.values(
+    template.findResources('AWS::ElasticLoadBalancingV2::ListenerRule') as Record<string, Resource>,
+  );
+  const authPatterns = rules.flatMap((rule) =>
+    (rule.Properties.Conditions as { PathPatternConfig: { Values: string[] } }[]).flatMap(
+      (condition) => condition.PathPatternConfig.Values,
+    ),
+  );
+  /** ALB path patterns: `*` is any run of characters, `?` one character. */
+  const toAuthServer = (requestPath: string): boolean =>
+    authPatterns.some((pattern) =>
+      new RegExp(
+        `^${pattern
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+      ).test(requestPath),
+    );
+  const concrete = (route: string): string => `/v1/api${route.replace(/:[A-Za-z]+/g, 'x')}`;
+
+  it('sends every auth-server route to the auth-server', () => {
+    const routes = [...scanSource('auth-server', /\bpath: '(\/[^']*)'/g), '/openapi.json'];
+    expect(routes.length).toBeGreaterThan(10);
+    for (const route of routes)
+      expect({ route, toAuthServer: toAuthServer(concrete(route)) }).toEqual({
+        route,
+        toAuthServer: true,
+      });
+  });
+
+  it('leaves every resource-server route to the default action (the resource-server)', () => {
+    const routes = scanSource(
+      'resource-server',
+      /router\.(?:get|post|put|patch|delete)\('(\/[^']*)'/g,
+    );
+    expect(routes).toContain('/users/me');
+    for (const route of routes)
+      expect({ route, toAuthServer: toAuthServer(concrete(route)) }).toEqual({
+        route,
+        toAuthServer: false,
+      });
+  });
+});
+
+describe('AUTH_SERVER_COGNITO_OPERATIONS', () => {
   it('is exactly the IAM-authorized Cognito commands the auth-server source sends', () => {
-    const used = new Set<string>();
-    for (const file of sourceFiles(path.join(REPO_ROOT, 'auth-server', 'src'))) {
-      for (const match of readFileSync(file, 'utf8').matchAll(/\b([A-Z][A-Za-z]+)Command\b/g))
-        used.add(match[1] as string);
-    }
+    const used = new Set(scanSource('auth-server', /\b([A-Z][A-Za-z]+)Command\b/g));
     const needIam = [...used]
       .filter((operation) => !PUBLIC_COGNITO_OPERATIONS.has(operation))
       .sort();

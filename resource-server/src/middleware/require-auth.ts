@@ -1,5 +1,4 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type {} from 'pino-http'; // types `req.log`, set by requestContext
 import type { HttpError } from '@authstack/shared';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '@authstack/shared';
 import type { TokenUse, VerifiedIdentity } from '../domain/cognito-claims';

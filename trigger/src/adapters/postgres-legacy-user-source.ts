@@ -69,7 +69,9 @@ export class PostgresLegacyUserSource implements LegacyUserSource {
     if (!row || rows.length > 1 || !row.password_hash) {
       await spendDummyVerification(password);
       if (!row) return { ok: false, reason: 'unknown_user' };
-      return { ok: false, reason: rows.length > 1 ? 'ambiguous_user' : 'unsupported_hash' };
+      return rows.length > 1
+        ? { ok: false, reason: 'ambiguous_user' }
+        : { ok: false, reason: 'unsupported_hash', hashKind: 'none' };
     }
     const verification = await verifyPasswordHash(password, row.password_hash);
     if (verification.status === 'unsupported') {

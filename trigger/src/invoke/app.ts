@@ -9,7 +9,7 @@ import type { Context } from 'aws-lambda';
 import type { Logger } from '@authstack/shared';
 import { createLambdaContext, type FunctionIdentity } from './lambda-context';
 
-/** The function behind the endpoint: the trigger's `handler`, or a fake in tests. */
+/** The function behind the endpoint: the trigger's `handler`, or a fake in tests (`never`: any event type fits). */
 export type InvokeFunction = (event: never, context: Context) => Promise<unknown>;
 
 export interface InvokeAppDeps {

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -189,6 +191,70 @@ describe('the built trigger, against the embedded legacy Postgres', () => {
       );
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(invocationLines(trigger).length).toBe(before + 1);
+    });
+
+    it('migrates through a legacy login endpoint when LEGACY_STORE=http', async () => {
+      const received: unknown[] = [];
+      const endpoint = createServer((req, res) => {
+        let raw = '';
+        req.setEncoding('utf8').on('data', (chunk: string) => (raw += chunk));
+        req.on('end', () => {
+          const body = JSON.parse(raw) as { email: string; password?: string };
+          received.push(body);
+          const valid =
+            body.email === 'old@example.com' && body.password === 'Old-System-Passw0rd!';
+          res.writeHead(valid ? 200 : 401, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify(
+              valid ? { email: body.email, name: 'Old System User', emailVerified: true } : {},
+            ),
+          );
+        });
+      });
+      await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+      const authUrl = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/login`;
+      const viaHttp = await startTriggerInvokeServer({
+        env: { LEGACY_STORE: 'http', LEGACY_AUTH_URL: authUrl },
+      });
+      const client = lambdaClient(viaHttp.endpoint);
+      try {
+        const migrated = await invokeFunction(
+          client,
+          viaHttp.functionName,
+          signIn('Old@Example.com', 'Old-System-Passw0rd!'),
+        );
+        expect(migrated.payload.response).toEqual({
+          userAttributes: {
+            email: 'old@example.com',
+            email_verified: 'true',
+            name: 'Old System User',
+          },
+          finalUserStatus: 'CONFIRMED',
+          messageAction: 'SUPPRESS',
+        });
+        const wrong = await invokeFunction(
+          client,
+          viaHttp.functionName,
+          signIn('old@example.com', 'Wrong-Passw0rd!'),
+        );
+        expect(wrong.payload).toMatchObject({ errorType: 'MigrationRefused' });
+        // No LEGACY_LOOKUP_URL: forgot-password migrates nobody, and asks the endpoint nothing.
+        const forgotten = await invokeFunction(
+          client,
+          viaHttp.functionName,
+          forgot('old@example.com'),
+        );
+        expect(forgotten.payload).toMatchObject({ errorType: 'MigrationRefused' });
+        expect(received).toEqual([
+          { email: 'old@example.com', password: 'Old-System-Passw0rd!' },
+          { email: 'old@example.com', password: 'Wrong-Passw0rd!' },
+        ]);
+      } finally {
+        client.destroy();
+        await viaHttp.stop();
+        endpoint.closeAllConnections();
+        await new Promise((resolve) => endpoint.close(resolve));
+      }
     });
 
     it('fails with LegacyStoreUnavailable when the legacy database is unreachable, and keeps serving', async () => {
