@@ -19,6 +19,19 @@ export interface LambdaInvokerOptions {
 
 class RetryableFailure extends Error {}
 
+const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[^:]*:[^:]*:function:([^:]+)(?::([^:]+))?$/;
+
+/**
+ * The function name and qualifier of a Lambda ARN. Real Lambda accepts the whole ARN
+ * as `FunctionName`, but the Runtime Interface Emulator (the trigger's container in
+ * docker compose) matches the plain name only, so the pool sends the name.
+ */
+export function functionTarget(functionArn: string): { FunctionName: string; Qualifier?: string } {
+  const match = FUNCTION_ARN.exec(functionArn);
+  if (!match?.[1]) return { FunctionName: functionArn };
+  return match[2] ? { FunctionName: match[1], Qualifier: match[2] } : { FunctionName: match[1] };
+}
+
 const RETRYABLE_ERRORS = new Set([
   'TooManyRequestsException',
   'ThrottlingException',
@@ -62,7 +75,7 @@ export function createLambdaInvoker(options: LambdaInvokerOptions): UserMigratio
     try {
       const output = await client.send(
         new InvokeCommand({
-          FunctionName: functionArn,
+          ...functionTarget(functionArn),
           InvocationType: 'RequestResponse',
           Payload: payload,
         }),

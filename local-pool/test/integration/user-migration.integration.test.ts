@@ -84,7 +84,8 @@ describe('UserMigration_Authentication', () => {
     expect(tokens?.AccessToken).toEqual(expect.any(String));
 
     const invocation = lambda.invocations.at(-1);
-    expect(invocation?.functionName).toBe(FUNCTION_ARN);
+    // The plain name, not the ARN: the Lambda runtime emulator in docker compose matches names only.
+    expect(invocation?.functionName).toBe('user-migration');
     expect(invocation?.event).toEqual({
       version: '1',
       triggerSource: 'UserMigration_Authentication',
