@@ -58,7 +58,7 @@ describe('compose legacy database seed, read by the trigger', () => {
     const config = parseConfig(triggerConfigSchema, {
       LEGACY_DATABASE_URL: url.replace('@legacy-db:5432/', `@127.0.0.1:${port}/`),
     });
-    runtime = createTriggerRuntime(
+    runtime = await createTriggerRuntime(
       config,
       createLogger({ name: 'seed-test', destination: new LogCapture() }),
     );

@@ -41,8 +41,11 @@ const result = await build({
   format: 'cjs',
   minify: true,
   sourcemap: true,
-  // pg requires pg-native only when asked for it; the Lambda never is.
-  external: ['pg-native'],
+  // pg requires pg-native only when asked for it; the Lambda never is. The AWS SDK
+  // (read only for LEGACY_DATABASE_SECRET_ARN) is part of the Lambda Node.js runtime.
+  external: ['pg-native', '@aws-sdk/*'],
+  // import() of the SDK becomes require(), which finds the runtime's copy (NODE_PATH).
+  supported: { 'dynamic-import': false },
   plugins: [sharedFromSource],
   // hash-wasm's ES build lets esbuild keep argon2 alone instead of every algorithm's WASM.
   alias: { 'hash-wasm': 'hash-wasm/dist/index.esm.js' },

@@ -32,6 +32,11 @@ export const triggerConfigSchema = z
   .object({
     LEGACY_STORE: z.enum(['postgres', 'http']).default('postgres'),
     LEGACY_DATABASE_URL: postgresUrl().optional(),
+    /** In AWS: a Secrets Manager secret holding that URL (or RDS JSON credentials). */
+    LEGACY_DATABASE_SECRET_ARN: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:secretsmanager:/, 'must be a Secrets Manager secret ARN')
+      .optional(),
     LEGACY_USERS_TABLE: z
       .string()
       .regex(SQL_QUALIFIED_NAME, 'must be a table name, optionally schema-qualified (schema.table)')
@@ -59,11 +64,15 @@ export const triggerConfigSchema = z
     LOG_LEVEL: env.logLevel(),
   })
   .superRefine((config, context) => {
-    if (config.LEGACY_STORE === 'postgres' && !config.LEGACY_DATABASE_URL) {
+    if (
+      config.LEGACY_STORE === 'postgres' &&
+      !config.LEGACY_DATABASE_URL &&
+      !config.LEGACY_DATABASE_SECRET_ARN
+    ) {
       context.addIssue({
         code: 'custom',
         path: ['LEGACY_DATABASE_URL'],
-        message: 'required when LEGACY_STORE=postgres',
+        message: 'required when LEGACY_STORE=postgres (or set LEGACY_DATABASE_SECRET_ARN)',
       });
     }
     if (config.LEGACY_STORE === 'http' && !config.LEGACY_AUTH_URL) {

@@ -1,5 +1,6 @@
 import type { Logger } from '@authstack/shared';
 import { HttpLegacyUserSource } from './adapters/http-legacy-user-source';
+import { readLegacyDatabaseUrl } from './adapters/legacy-database-secret';
 import { createLegacyPool } from './adapters/postgres-pool';
 import { PostgresLegacyUserSource } from './adapters/postgres-legacy-user-source';
 import { migrationSettingsOf, type TriggerConfig } from './config';
@@ -13,8 +14,14 @@ export interface TriggerRuntime {
   close(): Promise<void>;
 }
 
-/** Builds the legacy user store chosen by `LEGACY_STORE` and the migration settings. */
-export function createTriggerRuntime(config: TriggerConfig, logger: Logger): TriggerRuntime {
+/**
+ * Builds the legacy user store chosen by `LEGACY_STORE` and the migration settings.
+ * With `LEGACY_DATABASE_SECRET_ARN` (and no URL) the URL is read from Secrets Manager first.
+ */
+export async function createTriggerRuntime(
+  config: TriggerConfig,
+  logger: Logger,
+): Promise<TriggerRuntime> {
   const settings = migrationSettingsOf(config);
   if (config.LEGACY_STORE === 'http') {
     if (!config.LEGACY_LOOKUP_URL) {
@@ -27,7 +34,13 @@ export function createTriggerRuntime(config: TriggerConfig, logger: Logger): Tri
     });
     return { users, settings, close: async () => undefined };
   }
-  const pool = createLegacyPool(config.LEGACY_DATABASE_URL ?? '', config.LEGACY_TIMEOUT_MS, logger);
+  const url =
+    config.LEGACY_DATABASE_URL ??
+    (await readLegacyDatabaseUrl(
+      config.LEGACY_DATABASE_SECRET_ARN ?? '',
+      config.LEGACY_TIMEOUT_MS,
+    ));
+  const pool = createLegacyPool(url, config.LEGACY_TIMEOUT_MS, logger);
   const users = new PostgresLegacyUserSource(pool, {
     table: config.LEGACY_USERS_TABLE,
     emailColumn: config.LEGACY_EMAIL_COLUMN,
