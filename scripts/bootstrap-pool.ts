@@ -6,7 +6,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { createLogger, env, loadConfig } from '@authstack/shared';
+import { createLogger, env, loadConfig, logProcessWarnings } from '@authstack/shared';
 import { bootstrapLocalPool } from './stack/bootstrap';
 
 const config = loadConfig(
@@ -21,6 +21,7 @@ const config = loadConfig(
 
 async function main(): Promise<void> {
   const logger = createLogger({ name: 'bootstrap', level: config.LOG_LEVEL });
+  logProcessWarnings(logger);
   const { userPoolId, clientId } = await bootstrapLocalPool({
     endpoint: config.LOCAL_POOL_URL,
     region: config.AWS_REGION,

@@ -2,7 +2,7 @@
  * `npm start`: the whole stack on this machine, no AWS account and no Docker.
  * Configuration (all optional): see `scripts/stack/config.ts` and the README.
  */
-import { ConfigError, createLogger } from '@authstack/shared';
+import { ConfigError, createLogger, logProcessWarnings } from '@authstack/shared';
 import { stackConfigFromEnv } from './stack/config';
 import { LocalStack, portClaims, StackStoppedError } from './stack/local-stack';
 import { readyBanner } from './stack/banner';
@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   }
 
   const logger = createLogger({ name: 'stack', level: config.logLevel });
+  logProcessWarnings(logger);
   const stack = new LocalStack(config, (line) => process.stdout.write(`${line}\n`), logger);
 
   let shuttingDown = false;

@@ -1,27 +1,14 @@
-import { Lifecycle, createLogger, serve, type Logger } from '@authstack/shared';
+import { Lifecycle, createLogger, logProcessWarnings, serve } from '@authstack/shared';
 import { createCognitoClient } from './adapters/cognito-client';
 import { CognitoUserPool } from './adapters/cognito-user-pool';
 import { buildApp } from './app';
 import { appSettingsFrom, loadAuthServerConfig } from './config';
 import { PoolStatus } from './domain/pool-status';
 
-/**
- * The AWS SDK prints a multi-line, non-JSON warning on Node < 22 (the containers run 22).
- * Every line this process writes is JSON, so the warning is logged as one JSON line instead.
- */
-function logNodeVersionWarning(logger: Logger): void {
-  if (Number(process.versions.node.split('.')[0]) >= 22) return;
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  logger.warn(
-    { node: process.versions.node },
-    'AWS SDK releases after January 2027 need Node >= 22; the containers run Node 22',
-  );
-}
-
 async function main(): Promise<void> {
   const config = loadAuthServerConfig();
   const logger = createLogger({ name: 'auth-server', level: config.LOG_LEVEL });
-  logNodeVersionWarning(logger);
+  logProcessWarnings(logger);
   const client = createCognitoClient({
     region: config.AWS_REGION,
     endpoint: config.COGNITO_ENDPOINT,

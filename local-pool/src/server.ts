@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createLogger, Lifecycle, serve } from '@authstack/shared';
+import { createLogger, Lifecycle, logProcessWarnings, serve } from '@authstack/shared';
 import { createLambdaInvoker } from './adapters/lambda-invoker';
 import { buildApp } from './app';
 import { readConfig } from './config';
@@ -14,11 +14,7 @@ const PRUNE_INTERVAL_MS = 10 * 60_000;
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger({ name: 'local-pool', level: config.logLevel });
-  // Node and SDK warnings become JSON log lines like everything else.
-  process.removeAllListeners('warning');
-  process.on('warning', (warning) =>
-    logger.warn({ warning: warning.name, detail: warning.message }, 'runtime warning'),
-  );
+  logProcessWarnings(logger);
   const dataDir = path.resolve(config.dataDir);
   const store = new PoolStore(openDatabase(dataDir));
   const keys = KeyStore.open(dataDir);

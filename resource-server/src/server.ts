@@ -1,5 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createLogger, Lifecycle, loadConfig, serve, type Logger } from '@authstack/shared';
+import {
+  createLogger,
+  Lifecycle,
+  loadConfig,
+  logProcessWarnings,
+  serve,
+  type Logger,
+} from '@authstack/shared';
 import { httpJwksSource } from './adapters/http-jwks-source';
 import { buildApp } from './app';
 import { configSchema } from './config';
@@ -25,6 +32,7 @@ async function loadKeys(verifier: TokenVerifier, logger: Logger): Promise<void> 
 async function main(): Promise<void> {
   const config = loadConfig(configSchema);
   const logger = createLogger({ name: 'resource-server', level: config.logLevel });
+  logProcessWarnings(logger);
   const { auth } = config;
   const verifier = new TokenVerifier({
     ...auth,

@@ -1,4 +1,10 @@
-export { createLogger, REDACTED_PATHS, type Logger, type LoggerOptions } from './logger';
+export {
+  createLogger,
+  logProcessWarnings,
+  REDACTED_PATHS,
+  type Logger,
+  type LoggerOptions,
+} from './logger';
 export { maskIdentifier } from './mask';
 export * from './errors';
 export { parseConfig, loadConfig, ConfigError, env } from './config';

@@ -70,3 +70,14 @@ export function createLogger(options: LoggerOptions): Logger {
     options.destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
+
+/**
+ * Routes Node's process warnings (deprecations, the AWS SDK's Node-version notice)
+ * through `logger`, so that they too come out as one JSON line each.
+ */
+export function logProcessWarnings(logger: Logger): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) =>
+    logger.warn({ warning: warning.name, detail: warning.message }, 'runtime warning'),
+  );
+}

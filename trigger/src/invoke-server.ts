@@ -1,4 +1,4 @@
-import { createLogger, Lifecycle, loadConfig, serve } from '@authstack/shared';
+import { createLogger, Lifecycle, loadConfig, logProcessWarnings, serve } from '@authstack/shared';
 import { invokeServerConfigSchema } from './config';
 import { closeHandlerResources, handler } from './handler';
 import { buildInvokeApp, functionArnOf } from './invoke/app';
@@ -9,6 +9,7 @@ import { buildInvokeApp, functionArnOf } from './invoke/app';
  */
 const config = loadConfig(invokeServerConfigSchema);
 const logger = createLogger({ name: 'trigger-invoke-server', level: config.LOG_LEVEL });
+logProcessWarnings(logger);
 
 async function main(): Promise<void> {
   const app = buildInvokeApp({

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from 'pg';
 import { z } from 'zod';
-import { createLogger, env, loadConfig } from '@authstack/shared';
+import { createLogger, env, loadConfig, logProcessWarnings } from '@authstack/shared';
 import { quoteIdentifier } from '../adapters/sql-identifier';
 import { LEGACY_DB, localLegacyDatabaseUrl } from './legacy-db-settings';
 import { DEMO_LEGACY_USERS, ensureLegacySchema, seedLegacyUsers } from './legacy-users';
@@ -21,6 +21,7 @@ const config = loadConfig(
   }),
 );
 const logger = createLogger({ name: 'legacy-db', level: config.LOG_LEVEL });
+logProcessWarnings(logger);
 const HOST = '127.0.0.1';
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
