@@ -5,3 +5,4 @@ export {
   type EnsuredUserPool,
 } from './ensure-user-pool';
 export type { OutboxMessage } from './domain/types';
+export { createConfirmedUser, type ConfirmedUserOptions } from './create-confirmed-user';

@@ -1,11 +1,12 @@
 import {
-  AdminAddUserToGroupCommand,
-  AdminCreateUserCommand,
   AdminGetUserCommand,
-  AdminSetUserPasswordCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { createLocalCognitoClient, ensureUserPool } from '@authstack/local-pool';
+import {
+  createConfirmedUser,
+  createLocalCognitoClient,
+  ensureUserPool,
+} from '@authstack/local-pool';
 
 /** A user created directly in the local pool, in the `admin` group, for the admin routes. */
 export const DEMO_ADMIN = {
@@ -47,29 +48,7 @@ async function ensureDemoAdmin(
   } catch (error) {
     if ((error as Error).name !== 'UserNotFoundException') throw error;
   }
-  await client.send(
-    new AdminCreateUserCommand({
-      UserPoolId: userPoolId,
-      Username: email,
-      MessageAction: 'SUPPRESS',
-      UserAttributes: [
-        { Name: 'email', Value: email },
-        { Name: 'email_verified', Value: 'true' },
-        { Name: 'name', Value: name },
-      ],
-    }),
-  );
-  await client.send(
-    new AdminSetUserPasswordCommand({
-      UserPoolId: userPoolId,
-      Username: email,
-      Password: password,
-      Permanent: true,
-    }),
-  );
-  await client.send(
-    new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: email, GroupName: 'admin' }),
-  );
+  await createConfirmedUser(client, userPoolId, { email, password, name, groups: ['admin'] });
 }
 
 /**

@@ -1,9 +1,8 @@
 import {
-  AdminCreateUserCommand,
-  AdminSetUserPasswordCommand,
   InitiateAuthCommand,
   type AuthenticationResultType,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { createConfirmedUser as createUser } from '@authstack/local-pool';
 import type { LocalPool, TestUserPool } from '@authstack/local-pool/testing';
 
 export const PASSWORD = 'Corr3ct-Horse!';
@@ -38,25 +37,12 @@ export async function createConfirmedUser(
   password = PASSWORD,
   attributes: { Name: string; Value: string }[] = [],
 ): Promise<{ email: string; password: string; sub: string; username: string }> {
-  const created = await pool.client.send(
-    new AdminCreateUserCommand({
-      UserPoolId: userPool.userPoolId,
-      Username: email,
-      MessageAction: 'SUPPRESS',
-      UserAttributes: [{ Name: 'email_verified', Value: 'true' }, ...attributes],
-    }),
-  );
-  await pool.client.send(
-    new AdminSetUserPasswordCommand({
-      UserPoolId: userPool.userPoolId,
-      Username: email,
-      Password: password,
-      Permanent: true,
-    }),
-  );
-  const username = created.User?.Username ?? '';
-  const sub = created.User?.Attributes?.find((attribute) => attribute.Name === 'sub')?.Value ?? '';
-  return { email, password, sub, username };
+  const created = await createUser(pool.client, userPool.userPoolId, {
+    email,
+    password,
+    attributes,
+  });
+  return { email, password, ...created };
 }
 
 export async function signIn(

@@ -1,11 +1,9 @@
 import {
-  AdminAddUserToGroupCommand,
-  AdminCreateUserCommand,
   AdminGetUserCommand,
-  AdminSetUserPasswordCommand,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import path from 'node:path';
+import { createConfirmedUser } from '@authstack/local-pool';
 import {
   createTestUserPool,
   startLocalPool,
@@ -30,38 +28,13 @@ let admin: Tokens & { sub: string };
 let member: Tokens;
 
 async function createUser(email: string, name: string, groups: string[]): Promise<string> {
-  const { client } = localPool;
-  const created = await client.send(
-    new AdminCreateUserCommand({
-      UserPoolId: userPool.userPoolId,
-      Username: email,
-      MessageAction: 'SUPPRESS',
-      UserAttributes: [
-        { Name: 'email', Value: email },
-        { Name: 'email_verified', Value: 'true' },
-        { Name: 'name', Value: name },
-      ],
-    }),
-  );
-  await client.send(
-    new AdminSetUserPasswordCommand({
-      UserPoolId: userPool.userPoolId,
-      Username: email,
-      Password: PASSWORD,
-      Permanent: true,
-    }),
-  );
-  for (const group of groups) {
-    await client.send(
-      new AdminAddUserToGroupCommand({
-        UserPoolId: userPool.userPoolId,
-        Username: email,
-        GroupName: group,
-      }),
-    );
-  }
-  const sub = created.User?.Attributes?.find((attribute) => attribute.Name === 'sub')?.Value;
-  return sub ?? '';
+  const created = await createConfirmedUser(localPool.client, userPool.userPoolId, {
+    email,
+    name,
+    password: PASSWORD,
+    groups,
+  });
+  return created.sub;
 }
 
 async function signIn(email: string): Promise<Tokens> {
@@ -185,22 +158,10 @@ describe('resource-server with real tokens from the local pool', () => {
     expect((await get('/users/me', refreshed?.AccessToken)).status).toBe(200);
 
     const otherPool = await createTestUserPool(localPool);
-    await localPool.client.send(
-      new AdminCreateUserCommand({
-        UserPoolId: otherPool.userPoolId,
-        Username: 'eve@example.com',
-        MessageAction: 'SUPPRESS',
-        UserAttributes: [{ Name: 'email', Value: 'eve@example.com' }],
-      }),
-    );
-    await localPool.client.send(
-      new AdminSetUserPasswordCommand({
-        UserPoolId: otherPool.userPoolId,
-        Username: 'eve@example.com',
-        Password: PASSWORD,
-        Permanent: true,
-      }),
-    );
+    await createConfirmedUser(localPool.client, otherPool.userPoolId, {
+      email: 'eve@example.com',
+      password: PASSWORD,
+    });
     const { AuthenticationResult: foreign } = await localPool.client.send(
       new InitiateAuthCommand({
         ClientId: otherPool.clientId,
