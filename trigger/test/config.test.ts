@@ -25,12 +25,21 @@ describe('trigger configuration', () => {
     });
   });
 
-  it('requires LEGACY_DATABASE_URL for the postgres store and LEGACY_AUTH_URL for the http store', () => {
+  it('requires LEGACY_DATABASE_URL (or its secret) for postgres and LEGACY_AUTH_URL for http', () => {
     expect(() => parseConfig(triggerConfigSchema, {})).toThrow(
       new ConfigError(
-        'Invalid configuration: LEGACY_DATABASE_URL: required when LEGACY_STORE=postgres',
+        'Invalid configuration: LEGACY_DATABASE_URL: required when LEGACY_STORE=postgres (or set LEGACY_DATABASE_SECRET_ARN)',
       ),
     );
+    expect(
+      parseConfig(triggerConfigSchema, {
+        LEGACY_DATABASE_SECRET_ARN:
+          'arn:aws:secretsmanager:eu-west-1:123456789012:secret:legacy-AbCdEf',
+      }).LEGACY_DATABASE_SECRET_ARN,
+    ).toBe('arn:aws:secretsmanager:eu-west-1:123456789012:secret:legacy-AbCdEf');
+    expect(() =>
+      parseConfig(triggerConfigSchema, { LEGACY_DATABASE_SECRET_ARN: 'legacy-db-secret' }),
+    ).toThrow(/LEGACY_DATABASE_SECRET_ARN: must be a Secrets Manager secret ARN/);
     expect(() => parseConfig(triggerConfigSchema, { LEGACY_STORE: 'http' })).toThrow(
       /LEGACY_AUTH_URL/,
     );

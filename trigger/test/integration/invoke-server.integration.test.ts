@@ -290,7 +290,7 @@ describe('the built trigger, against the embedded legacy Postgres', () => {
       });
       expect(await bad.exited).toBe(1);
       expect(bad.output().trim()).toBe(
-        'Invalid configuration: LEGACY_DATABASE_URL: required when LEGACY_STORE=postgres',
+        'Invalid configuration: LEGACY_DATABASE_URL: required when LEGACY_STORE=postgres (or set LEGACY_DATABASE_SECRET_ARN)',
       );
     });
 
