@@ -3,5 +3,4 @@ export { configSchema, parseAuthServerConfig, type Config } from './config';
 export { createCognitoClient } from './adapters/cognito-client';
 export { CognitoUserPool } from './adapters/cognito-user-pool';
 export { PoolStatus } from './domain/pool-status';
-export { normalizeEmail } from './domain/email';
 export type { UserPool } from './domain/user-pool';

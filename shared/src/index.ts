@@ -16,3 +16,4 @@ export {
   type PasswordPolicy,
   type PasswordRule,
 } from './password-policy';
+export { normalizeEmail, secretHash } from './cognito';

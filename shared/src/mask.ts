@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { normalizeEmail } from './cognito';
 
-/** `"a1b2c3d4e5f6"`: the first 12 hex digits of SHA-256 of the lower-cased identifier. */
+/** `"a1b2c3d4e5f6"`: the first 12 hex digits of SHA-256 of the normalised identifier. */
 export function maskIdentifier(identifier: string): string {
-  return createHash('sha256').update(identifier.trim().toLowerCase()).digest('hex').slice(0, 12);
+  return createHash('sha256').update(normalizeEmail(identifier)).digest('hex').slice(0, 12);
 }

@@ -1,11 +1,6 @@
 // The trigger's building blocks. The Lambda entry is `handler.ts` (not re-exported here:
 // it reads its configuration when loaded).
-export {
-  migrateUser,
-  normaliseEmail,
-  type MigrationDeps,
-  type MigrationSettings,
-} from './domain/migrate-user';
+export { migrateUser, type MigrationDeps, type MigrationSettings } from './domain/migrate-user';
 export type {
   LegacyAuthResult,
   LegacyProfile,

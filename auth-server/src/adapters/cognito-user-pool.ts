@@ -25,7 +25,7 @@ import {
   type AuthenticationResultType,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { DEFAULT_PASSWORD_POLICY, HttpError, ValidationError } from '@authstack/shared';
+import { DEFAULT_PASSWORD_POLICY, HttpError, secretHash, ValidationError } from '@authstack/shared';
 import type {
   CodeDelivery,
   ListedUser,
@@ -37,7 +37,6 @@ import type {
   UserPool,
 } from '../domain/user-pool';
 import { toUserPoolError, type PoolOperation } from './cognito-errors';
-import { secretHash } from './secret-hash';
 
 export interface CognitoUserPoolOptions {
   client: CognitoIdentityProviderClient;

@@ -1,7 +1,11 @@
-import { TooManyRequestsError, maskIdentifier, type Logger } from '@authstack/shared';
+import {
+  TooManyRequestsError,
+  maskIdentifier,
+  normalizeEmail,
+  type Logger,
+} from '@authstack/shared';
 import type { Request, RequestHandler, Response } from 'express';
 import { rateLimit, type Options, type RateLimitInfo } from 'express-rate-limit';
-import { normalizeEmail } from '../domain/email';
 
 export interface RateLimitSettings {
   windowMs: number;

@@ -1,5 +1,5 @@
+import { normalizeEmail } from '@authstack/shared';
 import { z } from 'zod';
-import { normalizeEmail } from '../domain/email';
 
 /**
  * The request and response shapes of the API. The same schemas validate the

@@ -1,5 +1,9 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { passwordPolicyViolations, PASSWORD_RULE_MESSAGES } from '@authstack/shared';
+import { timingSafeEqual } from 'node:crypto';
+import {
+  passwordPolicyViolations,
+  PASSWORD_RULE_MESSAGES,
+  secretHash as computeSecretHash,
+} from '@authstack/shared';
 import {
   INCORRECT_CREDENTIALS,
   invalidParameter,
@@ -26,9 +30,7 @@ export function checkSecretHash(
   if (!secretHash) {
     throw notAuthorized(`Client ${client.id} is configured for secret but secret was not received`);
   }
-  const expected = createHmac('sha256', client.secret)
-    .update(username + client.id)
-    .digest();
+  const expected = Buffer.from(computeSecretHash(client.secret, username, client.id), 'base64');
   const given = Buffer.from(secretHash, 'base64');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw notAuthorized(`Unable to verify secret hash for client ${client.id}`);

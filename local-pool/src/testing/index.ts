@@ -3,9 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { getFreePort, startProcess, type StartedProcess } from '@authstack/shared/testing';
-import type { PasswordPolicy } from '@authstack/shared';
 import { createLocalCognitoClient } from '../client';
-import { ensureUserPool } from '../ensure-user-pool';
+import {
+  ensureUserPool,
+  type EnsureUserPoolOptions,
+  type EnsuredUserPool,
+} from '../ensure-user-pool';
 import { KeyStore, type TokenUse } from '../domain/keys';
 import { signJwt, type Claims } from '../domain/jwt';
 import type { OutboxMessage } from '../domain/types';
@@ -82,19 +85,10 @@ export async function startLocalPool(options: StartLocalPoolOptions = {}): Promi
   return pool;
 }
 
-export interface TestUserPoolOptions {
-  userMigrationLambdaArn?: string;
-  generateSecret?: boolean;
-  passwordPolicy?: PasswordPolicy;
-  accessTokenValidityMinutes?: number;
-  idTokenValidityMinutes?: number;
-  refreshTokenValidityDays?: number;
-}
+/** `ensureUserPool`'s options but the names and groups, which the test pool picks itself. */
+export type TestUserPoolOptions = Omit<EnsureUserPoolOptions, 'poolName' | 'clientName' | 'groups'>;
 
-export interface TestUserPool {
-  userPoolId: string;
-  clientId: string;
-  clientSecret?: string;
+export interface TestUserPool extends EnsuredUserPool {
   issuer: string;
   jwksUrl: string;
 }

@@ -2,6 +2,7 @@ import type { UserMigrationTriggerEvent } from 'aws-lambda';
 import { z } from 'zod';
 import {
   maskIdentifier,
+  normalizeEmail,
   passwordPolicyViolations,
   type Logger,
   type PasswordPolicy,
@@ -41,11 +42,6 @@ const eventSchema = z.looseObject({
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const MAX_EMAIL_LENGTH = 254;
-
-/** What the person typed, as the legacy store keys it: trimmed and lower-cased. */
-export function normaliseEmail(userName: string): string {
-  return userName.trim().toLowerCase();
-}
 
 function domainAllowed(email: string, allowed: readonly string[]): boolean {
   if (allowed.length === 0) return true;
@@ -114,7 +110,7 @@ export async function migrateUser(
     throw new InvalidTriggerEventError('The event is not a UserMigration trigger event');
   }
   const { triggerSource, userName, request } = parsed.data;
-  const email = normaliseEmail(userName);
+  const email = normalizeEmail(userName);
   const logger = deps.logger.child({ triggerSource, user: maskIdentifier(email) });
   const refuse = (reason: string, extra: Record<string, unknown> = {}): never => {
     logger.info({ outcome: 'refused', reason, ...extra }, 'migration refused');

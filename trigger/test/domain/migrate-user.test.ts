@@ -1,4 +1,4 @@
-import { migrateUser, normaliseEmail } from '../../src/domain/migrate-user';
+import { migrateUser } from '../../src/domain/migrate-user';
 import {
   InvalidTriggerEventError,
   LegacyStoreUnavailableError,
@@ -316,11 +316,5 @@ describe('migrateUser — logs', () => {
     const forged = 'x@example.com\n{"level":"info","msg":"user migrated"}';
     await expect(migrateUser(signIn(forged, STRONG), deps)).rejects.toThrow(MigrationRefusedError);
     expect(capture.records().filter((record) => record.msg === 'user migrated')).toEqual([]);
-  });
-});
-
-describe('normaliseEmail', () => {
-  it('trims and lower-cases', () => {
-    expect(normaliseEmail('  Someone@Example.COM\t')).toBe('someone@example.com');
   });
 });

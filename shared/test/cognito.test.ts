@@ -1,4 +1,14 @@
-import { secretHash } from '../../src/adapters/secret-hash';
+import { normalizeEmail, secretHash } from '../src';
+
+describe('normalizeEmail', () => {
+  it('trims surrounding blanks and lower-cases', () => {
+    expect(normalizeEmail('  Alice.Smith@Example.COM\t')).toBe('alice.smith@example.com');
+  });
+
+  it('leaves an already normal address unchanged', () => {
+    expect(normalizeEmail('bob@example.com')).toBe('bob@example.com');
+  });
+});
 
 describe('secretHash', () => {
   it('is base64 HMAC-SHA256 of username + clientId keyed with the secret', () => {

@@ -1,9 +1,18 @@
 import { createHmac } from 'node:crypto';
 
 /**
+ * The one way the stack normalises an email address wherever it meets one (request
+ * schemas, rate-limit keys, legacy-store lookups, log tags): trimmed and lower-cased.
+ */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/**
  * Cognito's SECRET_HASH: base64 HMAC-SHA256 keyed with the app client secret over
  * `username + clientId`. `username` is what the call names the user by (the email
  * for sign-up and sign-in; the pool's own username for refresh and challenges).
+ * The auth-server sends it; the local pool checks it.
  */
 export function secretHash(clientSecret: string, username: string, clientId: string): string {
   return createHmac('sha256', clientSecret)
