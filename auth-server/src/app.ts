@@ -2,11 +2,12 @@ import {
   errorHandler,
   jsonBody,
   notFoundHandler,
+  noStore,
   requestContext,
   type Lifecycle,
   type Logger,
 } from '@authstack/shared';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express } from 'express';
 import helmet from 'helmet';
 import { UserPoolError } from './adapters/cognito-errors';
 import { Accounts } from './domain/accounts';
@@ -37,11 +38,6 @@ export interface AppDeps {
   lifecycle: Lifecycle;
   settings: AppSettings;
 }
-
-const noStore: RequestHandler = (_req, res, next) => {
-  res.setHeader('Cache-Control', 'no-store');
-  next();
-};
 
 /** Logs which exception of the pool a request failed with (the client never sees it). */
 const logUpstreamError: ErrorRequestHandler = (error, req, _res, next) => {

@@ -1,10 +1,12 @@
 /**
- * What does token verification cost per request? Three copies of the built server (same
- * config, helmet and request logging, LOG_LEVEL=warn) are driven by autocannon running as a
- * separate process, 50 connections, in alternating rounds; medians are compared:
- *   cached       GET /v1/api/users/me with the verified-token cache (the default)
- *   unprotected  GET /v1/api/ping, which ignores the (same) Authorization header
- *   per-request  GET /v1/api/users/me with the cache off: aws-jwt-verify on every request
+ * What does token verification cost per request? Copies of the built server (same config,
+ * helmet and request logging, LOG_LEVEL=warn) are driven by autocannon in a separate process
+ * (bench/load.ts), 50 connections, in alternating rounds; medians are compared:
+ *   cached        GET /v1/api/users/me with the verified-token cache (the default)
+ *   unprotected   GET /v1/api/ping, which ignores the (same) Authorization header
+ *   per-request   GET /v1/api/users/me with the cache off: aws-jwt-verify on every request
+ *   bare-express  GET /v1/api/ping of a bare Express 5 app (bench/bare-express.ts): the floor,
+ *                 to show what helmet, logging and routing cost next to the middleware
  * Tokens are signed with a key made here; the JWKS is served from this process, so no pool
  * is needed. Knobs: BENCH_DURATION_SECONDS (7), BENCH_ROUNDS (5), BENCH_CONNECTIONS (50).
  */
@@ -18,20 +20,22 @@ import { TokenVerifier } from '../src/domain/token-verifier';
 import { JwksServer } from '../test/support/jwks-server';
 import { inMemoryJwks, verifierOptions } from '../test/support/verifier-options';
 import { createTestKey, idTokenClaims, signedToken, type TestKey } from '../test/support/tokens';
+import type { LoadResult } from './load';
 
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 7);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const CLIENT_ID = 'benchclient000000000000001';
 const SERVER = path.join(__dirname, '../dist/server.js');
-const AUTOCANNON = require.resolve('autocannon/autocannon.js');
+const BARE_EXPRESS = path.join(__dirname, 'bare-express.ts');
+const LOAD = path.join(__dirname, 'load.ts');
 const run = promisify(execFile);
 
+type TargetName = 'cached' | 'unprotected' | 'per-request' | 'bare-express';
+
 interface Target {
-  name: 'cached' | 'unprotected' | 'per-request';
+  name: TargetName;
   path: string;
-  cache: boolean;
-  token: boolean;
   process?: StartedProcess;
   origin?: string;
   rps: number[];
@@ -39,13 +43,6 @@ interface Target {
   p99: number[];
   /** Server CPU time per request served, in microseconds: steadier than req/s on a busy machine. */
   cpu: number[];
-}
-
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
 }
 
 const out = (line = ''): boolean => process.stdout.write(`${line}\n`);
@@ -65,11 +62,13 @@ const peakRssMiB = (pid: number): number => {
   return Number(match?.[1] ?? Number.NaN) / 1024;
 };
 
-async function autocannon(url: string, seconds: number, token?: string): Promise<AutocannonResult> {
-  const args = [AUTOCANNON, '-j', '-c', String(CONNECTIONS), '-d', String(seconds)];
-  if (token) args.push('-H', `authorization=Bearer ${token}`);
-  const { stdout } = await run(process.execPath, [...args, url], { maxBuffer: 16 * 1024 * 1024 });
-  return JSON.parse(stdout) as AutocannonResult;
+async function load(url: string, seconds: number, token: string): Promise<LoadResult> {
+  const args = ['--import', 'tsx', LOAD, url, String(seconds), String(CONNECTIONS)];
+  const { stdout } = await run(process.execPath, [...args, `Bearer ${token}`], {
+    cwd: __dirname,
+    maxBuffer: 1024 * 1024,
+  });
+  return JSON.parse(stdout) as LoadResult;
 }
 
 /** In-process cost of one call, full verification vs cache hit, in microseconds. */
@@ -102,46 +101,49 @@ async function main(): Promise<void> {
   const jwks = await new JwksServer([key]).start();
   const token = signedToken(key, idTokenClaims({ issuer: jwks.issuer, clientId: CLIENT_ID }));
   const cost = await verifierCostMicros(key);
-  const makeTarget = (
-    name: Target['name'],
-    route: string,
-    cache: boolean,
-    token: boolean,
-  ): Target => ({
+  const makeTarget = (name: TargetName, route: string): Target => ({
     name,
     path: route,
-    cache,
-    token,
     rps: [],
     p50: [],
     p99: [],
     cpu: [],
   });
+  // Every target gets the same Authorization header, so the bytes on the wire and the header
+  // parsing are equal and only the work on the server differs.
   const targets = [
-    makeTarget('cached', '/v1/api/users/me', true, true),
-    // The same Authorization header on every target, so the bytes on the wire and the
-    // header parsing are equal and only the middleware's work differs.
-    makeTarget('unprotected', '/v1/api/ping', true, true),
-    makeTarget('per-request', '/v1/api/users/me', false, true),
+    makeTarget('cached', '/v1/api/users/me'),
+    makeTarget('unprotected', '/v1/api/ping'),
+    makeTarget('per-request', '/v1/api/users/me'),
+    makeTarget('bare-express', '/v1/api/ping'),
   ];
   try {
     for (const target of targets) {
       const port = await getFreePort();
       target.origin = `http://127.0.0.1:${port}`;
-      target.process = await startProcess({
-        script: SERVER,
-        env: {
-          HOST: '127.0.0.1',
-          PORT: String(port),
-          USER_POOL_ID: jwks.poolId,
-          USER_POOL_CLIENT_ID: CLIENT_ID,
-          TOKEN_ISSUER: jwks.issuer,
-          ALLOW_INSECURE_JWKS: 'true',
-          TOKEN_CACHE_MAX: target.cache ? '10000' : '0',
-          LOG_LEVEL: 'warn',
-        },
-        readyUrl: `${target.origin}/readyz`,
-      });
+      target.process =
+        target.name === 'bare-express'
+          ? await startProcess({
+              script: BARE_EXPRESS,
+              nodeArgs: ['--import', 'tsx'],
+              cwd: __dirname,
+              env: { PORT: String(port) },
+              readyUrl: `${target.origin}${target.path}`,
+            })
+          : await startProcess({
+              script: SERVER,
+              env: {
+                HOST: '127.0.0.1',
+                PORT: String(port),
+                USER_POOL_ID: jwks.poolId,
+                USER_POOL_CLIENT_ID: CLIENT_ID,
+                TOKEN_ISSUER: jwks.issuer,
+                ALLOW_INSECURE_JWKS: 'true',
+                TOKEN_CACHE_MAX: target.name === 'per-request' ? '0' : '10000',
+                LOG_LEVEL: 'warn',
+              },
+              readyUrl: `${target.origin}/readyz`,
+            });
     }
     out(
       `resource-server verification bench: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION} s`,
@@ -149,41 +151,40 @@ async function main(): Promise<void> {
     out(
       `in-process, per call: full verification ${cost.verify.toFixed(1)} us, cache hit ${cost.cached.toFixed(1)} us (${(cost.verify / cost.cached).toFixed(0)}x cheaper)`,
     );
-    for (const target of targets) {
-      await autocannon(`${target.origin}${target.path}`, 2, target.token ? token : undefined);
-    }
+    for (const target of targets) await load(`${target.origin}${target.path}`, 2, token);
     for (let round = 1; round <= ROUNDS; round += 1) {
       const order = round % 2 === 1 ? targets : [...targets].reverse();
       for (const target of order) {
         const pid = target.process?.child.pid ?? 0;
         const cpuBefore = cpuMicros(pid);
-        const result = await autocannon(
-          `${target.origin}${target.path}`,
-          DURATION,
-          target.token ? token : undefined,
-        );
-        target.cpu.push((cpuMicros(pid) - cpuBefore) / result.requests.total);
+        const result = await load(`${target.origin}${target.path}`, DURATION, token);
+        target.cpu.push((cpuMicros(pid) - cpuBefore) / result.total);
         if (result.non2xx > 0 || result.errors > 0) {
           throw new Error(`${target.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
         }
-        target.rps.push(result.requests.average);
-        target.p50.push(result.latency.p50);
-        target.p99.push(result.latency.p99);
+        target.rps.push(result.requestsPerSecond);
+        target.p50.push(result.p50);
+        target.p99.push(result.p99);
         out(
-          `  round ${round} ${target.name.padEnd(12)} ${result.requests.average.toFixed(0).padStart(6)} req/s  p99 ${result.latency.p99} ms  server CPU ${target.cpu.at(-1)?.toFixed(0)} us/req`,
+          `  round ${round} ${target.name.padEnd(12)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p99 ${result.p99.toFixed(2)} ms  server CPU ${target.cpu.at(-1)?.toFixed(0)} us/req`,
         );
       }
     }
 
-    const [cached, open, perRequest] = targets as [Target, Target, Target];
+    const [cached, open, perRequest, bare] = targets as [Target, Target, Target, Target];
     const rss = new Map(targets.map((t) => [t.name, peakRssMiB(t.process?.child.pid ?? 0)]));
     out();
     out('target        req/s (median)   p50 ms   p99 ms   server CPU us/req   peak RSS MiB');
     for (const target of targets) {
       out(
-        `${target.name.padEnd(12)} ${median(target.rps).toFixed(0).padStart(14)} ${median(target.p50).toFixed(1).padStart(8)} ${median(target.p99).toFixed(1).padStart(8)} ${median(target.cpu).toFixed(0).padStart(19)} ${(rss.get(target.name) ?? 0).toFixed(1).padStart(14)}`,
+        `${target.name.padEnd(12)} ${median(target.rps).toFixed(0).padStart(14)} ${median(target.p50).toFixed(2).padStart(8)} ${median(target.p99).toFixed(2).padStart(8)} ${median(target.cpu).toFixed(0).padStart(19)} ${(rss.get(target.name) ?? 0).toFixed(1).padStart(14)}`,
       );
     }
+    // Server CPU per request, split: the floor, what the server adds to it, and the middleware.
+    const floorMicros = median(bare.cpu);
+    const serverMicros = median(open.cpu) - floorMicros;
+    const cacheHitMicros = median(cached.cpu) - median(open.cpu);
+    const verifyMicros = median(perRequest.cpu) - median(open.cpu);
     const ratios = {
       cachedVsUnprotected: median(cached.rps) / median(open.rps),
       cachedVsPerRequest: median(cached.rps) / median(perRequest.rps),
@@ -191,6 +192,8 @@ async function main(): Promise<void> {
       rssVsUnprotected: (rss.get('cached') ?? 0) / (rss.get('unprotected') ?? 1),
       cpuCapacityVsUnprotected: median(open.cpu) / median(cached.cpu),
       cpuCapacityVsPerRequest: median(perRequest.cpu) / median(cached.cpu),
+      cpuCapacityVsPerRequestOnBareExpress:
+        (floorMicros + verifyMicros) / (floorMicros + cacheHitMicros),
     };
     out();
     const verdict = (ok: boolean) => (ok ? 'meets goal' : 'MISSES goal');
@@ -206,14 +209,27 @@ async function main(): Promise<void> {
     out(
       `peak RSS cached / unprotected    ${ratios.rssVsUnprotected.toFixed(2)}x  (goal <= 1.2x: ${verdict(ratios.rssVsUnprotected <= 1.2)})`,
     );
+    out();
+    out(
+      `server CPU per request: bare Express 5 ${floorMicros.toFixed(0)} us; helmet, request log and routing add ${serverMicros.toFixed(0)} us; then a cache hit adds ${cacheHitMicros.toFixed(0)} us, a full verification ${verifyMicros.toFixed(0)} us`,
+    );
+    out(
+      `cached / per-request by CPU: ${ratios.cpuCapacityVsPerRequest.toFixed(2)}x on this server; ${ratios.cpuCapacityVsPerRequestOnBareExpress.toFixed(2)}x if the middleware sat on bare Express 5`,
+    );
     out(
       JSON.stringify({
         bench: 'resource-server',
         connections: CONNECTIONS,
         durationSeconds: DURATION,
         rounds: ROUNDS,
-        verifyMicros: cost.verify,
-        cacheHitMicros: cost.cached,
+        verifyMicrosInProcess: cost.verify,
+        cacheHitMicrosInProcess: cost.cached,
+        serverMicros: {
+          floor: floorMicros,
+          server: serverMicros,
+          cacheHit: cacheHitMicros,
+          verify: verifyMicros,
+        },
         ...ratios,
       }),
     );

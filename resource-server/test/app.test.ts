@@ -25,6 +25,7 @@ describe('buildApp', () => {
     const res = await request(t.app).get('/v1/api/ping');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ ok: true });
+    expect(res.headers['cache-control']).toBe('no-store');
   });
 
   it('sends security headers and no X-Powered-By', async () => {

@@ -105,6 +105,7 @@ function authorize(identity: VerifiedIdentity, needs: RouteNeeds): void {
       `This route requires membership of the group ${needs.groups.join(' or ')}.`,
     );
   }
+  if (needs.scopes.length === 0) return;
   const missing = needs.scopes.filter((scope) => !identity.scopes.includes(scope));
   if (missing.length > 0) {
     throw insufficientScope(

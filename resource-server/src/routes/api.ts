@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { noStore } from '@authstack/shared';
 import { identityOf, type RequireAuth } from '../middleware/require-auth';
 
 /** The scope Cognito puts in access tokens from user-pool sign-in. */
@@ -10,6 +11,8 @@ export const ADMIN_GROUP = 'admin';
 /** Routes under `/<stage>/api`: working examples of authentication and authorization. */
 export function apiRouter(requireAuth: RequireAuth): Router {
   const router = Router();
+  // Answers here are about a user (or look like it): never stored by browsers or proxies.
+  router.use(noStore);
 
   router.get('/ping', (_req, res) => {
     res.json({ ok: true });

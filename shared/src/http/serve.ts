@@ -54,9 +54,6 @@ export async function serve(app: Express, options: ServeOptions): Promise<Runnin
       resolve();
     });
   });
-  server.on('request', (_req, res: ServerResponse) => {
-    if (lifecycle.shuttingDown) res.setHeader('Connection', 'close');
-  });
   const { port } = server.address() as AddressInfo;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
 
@@ -64,6 +61,8 @@ export async function serve(app: Express, options: ServeOptions): Promise<Runnin
   const shutdown = (): Promise<void> => {
     closing ??= (async () => {
       lifecycle.beginShutdown();
+      // Requests still arriving on kept-alive connections are answered, then the connection closes.
+      server.on('request', (_req, res: ServerResponse) => res.setHeader('Connection', 'close'));
       logger.info('shutting down: readiness off, draining in-flight requests');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections become idle as their last response ends; close them then.

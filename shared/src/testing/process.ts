@@ -10,6 +10,8 @@ export interface StartProcessOptions {
   /** The script to run with the current `node`, e.g. `local-pool/dist/server.js`. */
   script: string;
   args?: string[];
+  /** Options for `node` itself, before the script, e.g. `['--import', 'tsx']`. */
+  nodeArgs?: string[];
   env?: Record<string, string | undefined>;
   cwd?: string;
   /** Polled until it answers 200; the process counts as started then. */
@@ -78,11 +80,15 @@ async function waitForLine(
  * Processes still running when the test process exits are killed.
  */
 export async function startProcess(options: StartProcessOptions): Promise<StartedProcess> {
-  const child = spawn(process.execPath, [options.script, ...(options.args ?? [])], {
-    cwd: options.cwd,
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), options.script, ...(options.args ?? [])],
+    {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   running.add(child);
   let stdout = '';
   let all = '';

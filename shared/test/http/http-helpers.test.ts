@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import express from 'express';
 import request from 'supertest';
 import { z } from 'zod';
@@ -24,6 +25,15 @@ function buildTestApp(capture: LogCapture) {
   });
   app.get('/boom', () => {
     throw new Error('database password is hunter2');
+  });
+  app.get('/noted', (req, res) => {
+    req.log.warn({ step: 'noted' }, 'handler note');
+    res.json({ ok: true });
+  });
+  app.get('/slow', (_req, res) => {
+    setTimeout(() => {
+      if (!res.destroyed) res.json({ late: true });
+    }, 200);
   });
   app.get('/teapot', () => {
     throw new HttpError(418, 'teapot', 'I am a teapot', { headers: { 'X-Extra': 'yes' } });
@@ -121,6 +131,53 @@ describe('shared HTTP helpers', () => {
     expect(text).not.toContain('very-secret-password');
     expect(text).not.toContain('secret-token');
     expect(text).not.toContain('secret-in-query');
+  });
+});
+
+describe('requestContext', () => {
+  let capture: LogCapture;
+  let app: express.Express;
+
+  beforeEach(() => {
+    capture = new LogCapture();
+    app = buildTestApp(capture);
+  });
+
+  it("gives req.log the request's id, a logger per request", async () => {
+    await request(app).get('/noted').set('X-Request-Id', 'note-1');
+    await request(app).get('/noted').set('X-Request-Id', 'note-2');
+    const notes = capture.records().filter((record) => record.msg === 'handler note');
+    expect(notes.map((note) => note.requestId)).toEqual(['note-1', 'note-2']);
+    expect(notes[0]).toMatchObject({ level: 'warn', step: 'noted' });
+  });
+
+  it('logs a 4xx at warn and a 2xx at info', async () => {
+    await request(app).get('/missing').set('X-Request-Id', 'miss-1');
+    await request(app).get('/noted').set('X-Request-Id', 'ok-1');
+    const lineOf = (id: string) =>
+      capture
+        .records()
+        .find((record) => record.requestId === id && record.msg === 'request completed');
+    expect(lineOf('miss-1')).toMatchObject({ level: 'warn', res: { statusCode: 404 } });
+    expect(lineOf('ok-1')).toMatchObject({ level: 'info', res: { statusCode: 200 } });
+  });
+
+  it('logs a request the client abandoned as aborted, once', async () => {
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    const controller = new AbortController();
+    const call = fetch(`http://127.0.0.1:${port}/slow`, {
+      headers: { 'X-Request-Id': 'gone-1' },
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(), 50);
+    await expect(call).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => server.close(resolve));
+    const lines = capture.records().filter((record) => record.requestId === 'gone-1');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 'warn', msg: 'request aborted', aborted: true });
   });
 });
 
