@@ -61,8 +61,11 @@ export async function serve(app: Express, options: ServeOptions): Promise<Runnin
   const shutdown = (): Promise<void> => {
     closing ??= (async () => {
       lifecycle.beginShutdown();
-      // Requests still arriving on kept-alive connections are answered, then the connection closes.
-      server.on('request', (_req, res: ServerResponse) => res.setHeader('Connection', 'close'));
+      // A request still arriving on a busy kept-alive connection is answered, then that
+      // connection closes. Ahead of the app, whose answer may be sent before a later listener.
+      server.prependListener('request', (_req, res: ServerResponse) => {
+        res.setHeader('Connection', 'close');
+      });
       logger.info('shutting down: readiness off, draining in-flight requests');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections become idle as their last response ends; close them then.
