@@ -9,6 +9,9 @@ import { readyBanner } from './stack/banner';
 import { assertPortsFree, PortInUseError } from './stack/ports';
 import { describeExit } from './stack/service';
 
+/** Ctrl-C, a stop request, and the terminal closing all stop the stack in order. */
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 function fail(message: string): void {
   process.stderr.write(`${message}\n`);
   process.exitCode = 1;
@@ -36,13 +39,11 @@ async function main(): Promise<void> {
     await stack.stop();
     logger.info('stack stopped');
     process.exitCode = exitCode;
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of SIGNALS) process.off(signal, onSignal);
   };
   const onSignal = (signal: NodeJS.Signals): void => void shutdown(signal, 0);
   process.once('exit', () => stack.kill());
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of SIGNALS) process.on(signal, onSignal);
 
   void stack.unexpectedExit.then((exit) => {
     const message = `${exit.name} stopped unexpectedly (${describeExit(exit)}); stopping the stack.`;

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,24 @@ import { assertPortsFree } from '../../scripts/stack/ports';
 const TSX_CLI = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
 type LogLine = Record<string, unknown>;
+
+const SERVICES = [
+  'legacy-db',
+  'trigger-invoke-server',
+  'local-pool',
+  'auth-server',
+  'resource-server',
+];
+
+/** Whether a process exists and is not a zombie (an orphan's parent may never reap it). */
+function isRunning(pid: number): boolean {
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    return state !== undefined && state !== 'Z';
+  } catch {
+    return false;
+  }
+}
 
 function jsonLines(stack: StartedProcess): LogLine[] {
   return stack
@@ -185,4 +203,32 @@ describe('npm start (scripts/start.ts)', () => {
       await new Promise((resolve) => blocker.close(resolve));
     }
   });
+
+  it('stops every service, Postgres included, when npm start itself is killed (SIGKILL)', async () => {
+    await stack?.stop('SIGTERM', 30_000);
+    stack = await start();
+    const pids = new Map<string, number>();
+    for (const line of jsonLines(stack))
+      if (typeof line.name === 'string' && typeof line.pid === 'number')
+        pids.set(line.name, line.pid);
+    const orchestrator = pids.get('stack');
+    pids.delete('stack');
+    expect([...pids.keys()]).toEqual(expect.arrayContaining(SERVICES));
+    process.kill(Number(orchestrator), 'SIGKILL');
+    await stack.exited;
+    // Each service notices its supervisor is gone (the IPC channel closes) and stops itself.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const left = [...pids].filter(([, pid]) => isRunning(pid)).map(([name]) => name);
+      const portsFree = await assertPortsFree(portClaims(config)).then(
+        () => true,
+        () => false,
+      );
+      if (left.length === 0 && portsFree) break;
+      if (Date.now() > deadline) {
+        throw new Error(`still running: ${left.join(', ') || 'none'}; ports free: ${portsFree}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }, 60_000);
 });

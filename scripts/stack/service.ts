@@ -90,7 +90,9 @@ export class Service {
     const child = spawn(process.execPath, [this.spec.script], {
       cwd: this.spec.cwd,
       env: this.spec.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // The IPC channel is unused but for one thing: it closes when this process dies, even
+      // of SIGKILL, and the service then stops itself (`onSupervisorGone`).
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       detached: true,
     });
     this.#child = child;

@@ -17,3 +17,4 @@ export {
   type PasswordRule,
 } from './password-policy';
 export { normalizeEmail, secretHash } from './cognito';
+export { onSupervisorGone } from './supervision';

@@ -56,7 +56,13 @@ export interface LoggerOptions {
   base?: Record<string, unknown>;
 }
 
-/** The one way any part of the stack makes its logger: JSON lines, secrets redacted. */
+/**
+ * The one way any part of the stack makes its logger: JSON lines, secrets redacted, written
+ * synchronously to stdout. Synchronous, so a line logged just before a crash or an exit is
+ * not lost, and so a closed stdout (its reader gone) only silences the logger: the
+ * asynchronous writer retries a broken pipe forever when flushing at exit, which hung the
+ * process.
+ */
 export function createLogger(options: LoggerOptions): Logger {
   return pino(
     {
@@ -67,7 +73,7 @@ export function createLogger(options: LoggerOptions): Logger {
       redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }
 

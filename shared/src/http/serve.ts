@@ -2,6 +2,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
+import { onSupervisorGone } from '../supervision';
 
 /** Shared by `/readyz` and the shutdown sequence: turns false the moment SIGTERM arrives. */
 export class Lifecycle {
@@ -86,8 +87,8 @@ export async function serve(app: Express, options: ServeOptions): Promise<Runnin
   };
 
   if (options.exitOnShutdown ?? true) {
-    const onSignal = (signal: NodeJS.Signals) => {
-      logger.info({ signal }, 'signal received');
+    const stopFor = (reason: string) => {
+      logger.info({ reason }, 'stop requested');
       shutdown().then(
         () => process.exit(0),
         (error: unknown) => {
@@ -96,8 +97,9 @@ export async function serve(app: Express, options: ServeOptions): Promise<Runnin
         },
       );
     };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', stopFor);
+    process.once('SIGINT', stopFor);
+    onSupervisorGone(() => stopFor('supervisor gone'));
   }
 
   logger.info({ url }, 'listening');

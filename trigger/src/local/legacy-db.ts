@@ -3,7 +3,13 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from 'pg';
 import { z } from 'zod';
-import { createLogger, env, loadConfig, logProcessWarnings } from '@authstack/shared';
+import {
+  createLogger,
+  env,
+  loadConfig,
+  logProcessWarnings,
+  onSupervisorGone,
+} from '@authstack/shared';
 import { quoteIdentifier } from '../adapters/sql-identifier';
 import { LEGACY_DB, localLegacyDatabaseUrl } from './legacy-db-settings';
 import { DEMO_LEGACY_USERS, ensureLegacySchema, seedLegacyUsers } from './legacy-users';
@@ -30,15 +36,16 @@ let postgres: { stop(): Promise<void> } | undefined;
 /** Set once a signal asks the process to stop (start-up may still be under way). */
 let stopping: Promise<void> | undefined;
 
-function stop(signal: NodeJS.Signals): void {
+function stop(reason: string): void {
   stopping ??= (async () => {
-    logger.info({ signal }, 'stopping legacy database');
+    logger.info({ reason }, 'stopping legacy database');
     await postgres?.stop();
     logger.info('legacy database stopped');
     process.exit(0);
   })();
 }
 for (const signal of SIGNALS) process.on(signal, stop);
+onSupervisorGone(() => stop('supervisor gone'));
 /** The last lines Postgres printed, to explain a failed start. */
 const recentOutput: string[] = [];
 function remember(message: string): string {
