@@ -1,5 +1,11 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
-import { HttpError, NotFoundError, PayloadTooLargeError, BadRequestError } from '../errors';
+import {
+  BadRequestError,
+  HttpError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+} from '../errors';
 import { requestIdOf } from './request-context';
 
 /** The one error body of the stack. */
@@ -24,9 +30,7 @@ function fromBodyParser(error: unknown): HttpError | undefined {
   }
   if (type === 'entity.too.large') return new PayloadTooLargeError(undefined, { cause: error });
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-    return new HttpError(415, 'unsupported_media_type', 'Send the request body as UTF-8 JSON.', {
-      cause: error,
-    });
+    return new UnsupportedMediaTypeError('Send the request body as UTF-8 JSON.', { cause: error });
   }
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new BadRequestError('bad_request', 'The request could not be read.', { cause: error });

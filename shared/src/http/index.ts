@@ -1,4 +1,4 @@
-export { requestContext, requestIdOf, passThrough, noStore } from './request-context';
+export { requestContext, requestIdOf, noStore } from './request-context';
 export { jsonBody } from './json-body';
 export {
   errorHandler,

@@ -89,10 +89,6 @@ export function requestContext(logger: Logger): RequestHandler {
   };
 }
 
-/** Passes requests straight through; a placeholder where a middleware is optional. */
-export const passThrough: RequestHandler = (_req: Request, _res: Response, next: NextFunction) =>
-  next();
-
 /** Marks every response it passes as not to be stored by browsers or proxies. */
 export const noStore: RequestHandler = (_req: Request, res: Response, next: NextFunction) => {
   res.setHeader('Cache-Control', 'no-store');

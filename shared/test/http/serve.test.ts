@@ -3,27 +3,33 @@ import express from 'express';
 import { createLogger, Lifecycle, serve } from '../../src';
 import { LogCapture } from '../../src/testing';
 
+/** A served app whose `/slow` answers only when `releaseSlow()` is called. */
+async function startDrainTestServer() {
+  const lifecycle = new Lifecycle();
+  let release: () => void = () => undefined;
+  const app = express();
+  app.get('/readyz', (_req, res) => {
+    res.status(lifecycle.shuttingDown ? 503 : 200).json({ ready: !lifecycle.shuttingDown });
+  });
+  app.get('/slow', async (_req, res) => {
+    await new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    res.json({ done: true });
+  });
+  const running = await serve(app, {
+    host: '127.0.0.1',
+    port: 0,
+    logger: createLogger({ name: 'test', destination: new LogCapture() }),
+    lifecycle,
+    exitOnShutdown: false,
+  });
+  return { lifecycle, running, releaseSlow: () => release() };
+}
+
 describe('serve', () => {
   it('turns readiness off at once and lets an in-flight request finish on shutdown', async () => {
-    const lifecycle = new Lifecycle();
-    let releaseSlow: () => void = () => undefined;
-    const app = express();
-    app.get('/readyz', (_req, res) => {
-      res.status(lifecycle.shuttingDown ? 503 : 200).end();
-    });
-    app.get('/slow', async (_req, res) => {
-      await new Promise<void>((resolve) => {
-        releaseSlow = resolve;
-      });
-      res.json({ done: true });
-    });
-    const running = await serve(app, {
-      host: '127.0.0.1',
-      port: 0,
-      logger: createLogger({ name: 'test', destination: new LogCapture() }),
-      lifecycle,
-      exitOnShutdown: false,
-    });
+    const { lifecycle, running, releaseSlow } = await startDrainTestServer();
 
     expect((await fetch(`${running.url}/readyz`)).status).toBe(200);
     const inFlight = fetch(`${running.url}/slow`);
@@ -39,25 +45,7 @@ describe('serve', () => {
   });
 
   it('answers a request that arrives during the drain, with Connection: close', async () => {
-    const lifecycle = new Lifecycle();
-    let releaseSlow: () => void = () => undefined;
-    const app = express();
-    app.get('/readyz', (_req, res) => {
-      res.status(lifecycle.shuttingDown ? 503 : 200).json({ ready: !lifecycle.shuttingDown });
-    });
-    app.get('/slow', async (_req, res) => {
-      await new Promise<void>((resolve) => {
-        releaseSlow = resolve;
-      });
-      res.json({ done: true });
-    });
-    const running = await serve(app, {
-      host: '127.0.0.1',
-      port: 0,
-      logger: createLogger({ name: 'test', destination: new LogCapture() }),
-      lifecycle,
-      exitOnShutdown: false,
-    });
+    const { running, releaseSlow } = await startDrainTestServer();
     // A second request on a busy kept-alive connection, sent once the drain has begun: the
     // connection is not idle, so it is still open to read it.
     const socket = connect(running.port, '127.0.0.1');
