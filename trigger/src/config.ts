@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_PASSWORD_POLICY, env, type PasswordPolicy } from '@authstack/shared';
+import { POSTGRES_URL } from './adapters/postgres-pool';
 import { SQL_IDENTIFIER, SQL_QUALIFIED_NAME } from './adapters/sql-identifier';
 import type { MigrationSettings } from './domain/migrate-user';
 
@@ -20,7 +21,7 @@ const optionalColumn = (fallback: string) =>
     .transform((value) => (value === 'none' ? undefined : value));
 
 const postgresUrl = () =>
-  z.string().refine((value) => /^postgres(ql)?:\/\//.test(value), {
+  z.string().refine((value) => POSTGRES_URL.test(value), {
     message: 'must be a postgres:// or postgresql:// URL',
   });
 

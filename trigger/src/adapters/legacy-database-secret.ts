@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { POSTGRES_URL } from './postgres-pool';
 
 /** The JSON shape RDS and Secrets Manager rotation use for database credentials. */
 const rdsSecret = z.object({
@@ -16,7 +17,7 @@ const rdsSecret = z.object({
  */
 export function legacyDatabaseUrlFromSecret(secretString: string): string {
   const text = secretString.trim();
-  if (/^postgres(ql)?:\/\//.test(text)) return text;
+  if (POSTGRES_URL.test(text)) return text;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

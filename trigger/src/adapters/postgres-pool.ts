@@ -1,6 +1,9 @@
 import { Pool } from 'pg';
 import type { Logger } from '@authstack/shared';
 
+/** What a legacy database URL starts with: the connection strings `createLegacyPool` takes. */
+export const POSTGRES_URL = /^postgres(ql)?:\/\//;
+
 /**
  * The connection pool to the legacy database: at most two connections, kept open
  * between invocations (idle connections are never closed by the pool), and every
