@@ -95,19 +95,17 @@ export async function startTriggerInvokeServer(
       env,
       readyUrl: `${endpoint}/health`,
     });
-  let current = await start();
   const server: TriggerInvokeServer = {
     endpoint,
     functionName,
     functionArn: functionArnOf(env.AWS_REGION ?? 'us-east-1', functionName),
-    process: current,
+    process: await start(),
     async stop(signal = 'SIGTERM') {
-      await current.stop(signal);
+      await server.process.stop(signal);
     },
     async restart() {
-      await current.stop('SIGTERM');
-      current = await start();
-      server.process = current;
+      await server.process.stop('SIGTERM');
+      server.process = await start();
     },
   };
   return server;
