@@ -1,10 +1,15 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
+import {
+  InvokeCommand,
+  ResourceNotFoundException,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
 import { createLogger } from '@authstack/shared';
 import { LogCapture } from '@authstack/shared/testing';
 import { buildInvokeApp, functionArnOf } from '../../src/invoke/app';
+import { lambdaClient } from '../support/lambda';
 
 const decoder = new TextDecoder();
 
@@ -36,12 +41,7 @@ describe('local Lambda Invoke API', () => {
     server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    lambda = new LambdaClient({
-      endpoint,
-      region: 'eu-west-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    });
+    lambda = lambdaClient(endpoint, 'eu-west-1');
   });
   afterAll(async () => {
     lambda.destroy();

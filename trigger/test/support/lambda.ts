@@ -6,10 +6,11 @@ export interface Invocation {
   payload: Record<string, unknown> & Partial<UserMigrationTriggerEvent>;
 }
 
-export function lambdaClient(endpoint: string): LambdaClient {
+/** A Lambda SDK client for a local invoke endpoint: local credentials, no retries. */
+export function lambdaClient(endpoint: string, region = 'us-east-1'): LambdaClient {
   return new LambdaClient({
     endpoint,
-    region: 'us-east-1',
+    region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
   });
