@@ -1,4 +1,5 @@
 import express, { type Request, type Response, Router } from 'express';
+import { requestIdOf } from '@authstack/shared';
 import type { PoolContext } from '../domain/context';
 import { operations } from '../operations';
 import {
@@ -49,7 +50,7 @@ export function cognitoRouter(context: PoolContext): Router {
     '/',
     express.text({ type: () => true, limit: '256kb' }),
     async (req: Request, res: Response) => {
-      res.setHeader('x-amzn-RequestId', String((req as Request & { id?: unknown }).id ?? ''));
+      res.setHeader('x-amzn-RequestId', requestIdOf(req));
       try {
         const target = req.header('x-amz-target') ?? '';
         const name = TARGET.exec(target)?.[1];
