@@ -103,18 +103,9 @@ const toGroup = (row: GroupRow): GroupRecord => ({
 const OUTBOX_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** A new user as the domain hands it to the store, with its lookup keys already normalised. */
-export interface NewUser {
-  poolId: string;
-  username: string;
+export interface NewUser extends Omit<UserRecord, 'id' | 'updatedAt'> {
   usernameKey: string;
   emailKey: string | null;
-  sub: string;
-  status: UserStatus;
-  enabled: boolean;
-  passwordHash: string | null;
-  attributes: Record<string, string>;
-  createdAt: number;
-  temporaryPasswordExpiresAt: number | null;
 }
 
 export interface UserChanges {
@@ -195,11 +186,11 @@ export class PoolStore {
       userBySub: p('SELECT * FROM users WHERE pool_id = ? AND sub = ?'),
       updateUser: p(
         `UPDATE users SET status = @status, enabled = @enabled, password_hash = @passwordHash,
-           attributes = @attributes, email_key = @emailKey,
+           attributes = @attributes,
+           email_key = CASE WHEN @keepEmailKey THEN email_key ELSE @emailKey END,
            temporary_password_expires_at = @temporaryPasswordExpiresAt, updated_at = @updatedAt
          WHERE id = @id`,
       ),
-      emailKeyOf: p('SELECT email_key FROM users WHERE id = ?'),
       deleteUser: p('DELETE FROM users WHERE id = ?'),
       insertGroup: p(
         'INSERT INTO groups (pool_id, name, description, precedence, role_arn, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -337,11 +328,8 @@ export class PoolStore {
     const row = this.#s.userBySub.get(poolId, sub) as UserRow | undefined;
     return row && toUser(row);
   }
+  /** Applies `changes`; what they leave out (`emailKey` included) keeps its stored value. */
   updateUser(user: UserRecord, changes: UserChanges, now: number): UserRecord {
-    const emailKey =
-      changes.emailKey !== undefined
-        ? changes.emailKey
-        : (this.#s.emailKeyOf.get(user.id) as { email_key: string | null }).email_key;
     const next: UserRecord = {
       ...user,
       status: changes.status ?? user.status,
@@ -361,7 +349,8 @@ export class PoolStore {
         enabled: next.enabled ? 1 : 0,
         passwordHash: next.passwordHash,
         attributes: JSON.stringify(next.attributes),
-        emailKey,
+        keepEmailKey: changes.emailKey === undefined ? 1 : 0,
+        emailKey: changes.emailKey ?? null,
         temporaryPasswordExpiresAt: next.temporaryPasswordExpiresAt,
         updatedAt: now,
       });
