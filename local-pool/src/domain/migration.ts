@@ -120,12 +120,17 @@ export async function migrateUser(
     status === 'CONFIRMED' && request.password !== undefined
       ? await hashPassword(request.password)
       : null;
-  const sub = newSub();
-  const username = emailIsUsername(pool) ? sub : userName;
   try {
     return context.store.transaction(() =>
       context.store.insertUser(
-        newUser(pool, { username, sub, status, passwordHash, attributes, now: context.clock() }),
+        newUser(pool, {
+          username: userName,
+          sub: newSub(),
+          status,
+          passwordHash,
+          attributes,
+          now: context.clock(),
+        }),
       ),
     );
   } catch (error) {

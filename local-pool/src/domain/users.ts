@@ -1,5 +1,5 @@
-import { invalidParameter, userNotFound } from '../protocol/errors';
-import type { NewUser, UserChanges } from '../storage/store';
+import { aliasExists, invalidParameter, userNotFound } from '../protocol/errors';
+import { UniqueViolation, type NewUser, type UserChanges } from '../storage/store';
 import type { PoolContext } from './context';
 import { caseInsensitive, emailIsAlias, emailIsUsername } from './pools';
 import type { PoolRecord, UserRecord, UserStatus } from './types';
@@ -104,6 +104,10 @@ export function requireUser(context: PoolContext, pool: PoolRecord, name: string
   return user;
 }
 
+/**
+ * A new user for the store. `username` is the name the request gave; where the pool's
+ * email is the username, Cognito makes the `sub` the username (the email stays an attribute).
+ */
 export function newUser(
   pool: PoolRecord,
   fields: {
@@ -117,10 +121,11 @@ export function newUser(
   },
 ): NewUser {
   const attributes = { sub: fields.sub, ...fields.attributes };
+  const username = emailIsUsername(pool) ? fields.sub : fields.username;
   return {
     poolId: pool.id,
-    username: fields.username,
-    usernameKey: usernameKey(pool, fields.username),
+    username,
+    usernameKey: usernameKey(pool, username),
     emailKey: emailKey(pool, attributes),
     sub: fields.sub,
     status: fields.status,
@@ -154,6 +159,23 @@ export function mergeAttributes(
     Object.entries(merged).filter(([name, value]) => value !== '' || name === 'sub'),
   );
   return { attributes, emailKey: emailKey(pool, attributes) };
+}
+
+/** Stores `mergeAttributes`' result; an email another user signs in with is AliasExistsException. */
+export function updateAttributes(
+  context: PoolContext,
+  pool: PoolRecord,
+  user: UserRecord,
+  updates: Record<string, string>,
+): UserRecord {
+  try {
+    return context.store.updateUser(user, mergeAttributes(pool, user, updates), context.clock());
+  } catch (error) {
+    if (error instanceof UniqueViolation) {
+      throw aliasExists('An account with the given email already exists.');
+    }
+    throw error;
+  }
 }
 
 const seconds = (ms: number): number => ms / 1000;

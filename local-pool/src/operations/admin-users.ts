@@ -11,23 +11,17 @@ import {
   attributeList,
   findUser,
   isEmail,
-  mergeAttributes,
   newUser,
   readAttributes,
   requireUser,
   toUserType,
+  updateAttributes,
 } from '../domain/users';
-import {
-  aliasExists,
-  invalidParameter,
-  notAuthorized,
-  userNotFound,
-  usernameExists,
-} from '../protocol/errors';
+import { invalidParameter, notAuthorized, userNotFound, usernameExists } from '../protocol/errors';
 import { operation } from '../protocol/operation';
 import { attributes, limit, password, stringMap, userPoolId, username } from '../protocol/shapes';
 import { UniqueViolation } from '../storage/store';
-import { decodePageToken, encodePageToken } from './paging';
+import { decodePageToken, page } from './paging';
 
 const userRequest = { UserPoolId: userPoolId, Username: username };
 const DAY = 86_400_000;
@@ -101,7 +95,7 @@ const adminCreateUser = operation(
       try {
         user = context.store.insertUser(
           newUser(pool, {
-            username: emailIsUsername(pool) ? sub : request.Username,
+            username: request.Username,
             sub,
             status: 'FORCE_CHANGE_PASSWORD',
             passwordHash,
@@ -179,15 +173,7 @@ const adminUpdateUserAttributes = operation(
   z.object({ ...userRequest, UserAttributes: attributes.unwrap(), ClientMetadata: stringMap }),
   (context, request) => {
     withUser(context, request, (pool, user) => {
-      const updates = readAttributes(pool, request.UserAttributes, true);
-      try {
-        context.store.updateUser(user, mergeAttributes(pool, user, updates), context.clock());
-      } catch (error) {
-        if (error instanceof UniqueViolation) {
-          throw aliasExists('An account with the given email already exists.');
-        }
-        throw error;
-      }
+      updateAttributes(context, pool, user, readAttributes(pool, request.UserAttributes, true));
     });
     return {};
   },
@@ -252,13 +238,13 @@ const listUsers = operation(
     const filter = parseUserFilter(pool, request.Filter);
     const max = request.Limit || 60;
     const after = Number(decodePageToken(request.PaginationToken) ?? 0);
-    const users = context.store.listUsers(pool.id, filter, after, max + 1);
-    const page = users.slice(0, max);
-    const last = page[page.length - 1];
-    return {
-      Users: page.map((user) => toUserType(user, request.AttributesToGet)),
-      ...(users.length > max && last ? { PaginationToken: encodePageToken(last.id) } : {}),
-    };
+    const { shown, next } = page(
+      context.store.listUsers(pool.id, filter, after, max + 1),
+      max,
+      (user) => user.id,
+      'PaginationToken',
+    );
+    return { Users: shown.map((user) => toUserType(user, request.AttributesToGet)), ...next };
   },
 );
 

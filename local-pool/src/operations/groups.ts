@@ -6,7 +6,7 @@ import { requireUser } from '../domain/users';
 import { groupExists, resourceNotFound } from '../protocol/errors';
 import { operation } from '../protocol/operation';
 import { groupName, limit, nextToken, userPoolId, username } from '../protocol/shapes';
-import { decodePageToken, encodePageToken } from './paging';
+import { decodePageToken, page } from './paging';
 
 function toGroupType(group: GroupRecord) {
   return {
@@ -24,15 +24,6 @@ function requireGroup(context: PoolContext, pool: PoolRecord, name: string): Gro
   const group = context.store.getGroup(pool.id, name);
   if (!group) throw resourceNotFound('Group not found.');
   return group;
-}
-
-function page<T>(items: T[], max: number, keyOf: (item: T) => string) {
-  const shown = items.slice(0, max);
-  const last = shown[shown.length - 1];
-  return {
-    shown,
-    next: items.length > max && last ? { NextToken: encodePageToken(keyOf(last)) } : {},
-  };
 }
 
 const createGroup = operation(

@@ -1,7 +1,7 @@
 import { invalidParameter } from '../protocol/errors';
 
 /** An opaque pagination token around the last key of the previous page. */
-export function encodePageToken(after: string | number): string {
+function encodePageToken(after: string | number): string {
   return Buffer.from(JSON.stringify({ after })).toString('base64url');
 }
 
@@ -16,4 +16,23 @@ export function decodePageToken(token: string | undefined): string | number | un
     // fall through to the error below
   }
   throw invalidParameter('Invalid pagination token.');
+}
+
+/**
+ * One page of a listing read with `max + 1` rows: the first `max` rows and, when
+ * there are more, the response member `tokenName` holding the next page's token.
+ */
+export function page<T>(
+  rows: readonly T[],
+  max: number,
+  keyOf: (row: T) => string | number,
+  tokenName: 'NextToken' | 'PaginationToken' = 'NextToken',
+): { shown: T[]; next: Record<string, string> } {
+  const shown = rows.slice(0, max);
+  const last = shown[shown.length - 1];
+  return {
+    shown,
+    next:
+      rows.length > max && last !== undefined ? { [tokenName]: encodePageToken(keyOf(last)) } : {},
+  };
 }

@@ -13,7 +13,7 @@ import { invalidParameter } from '../protocol/errors';
 import { operation } from '../protocol/operation';
 import { clientId, limit, nextToken, userPoolId } from '../protocol/shapes';
 import { lifetimes } from '../domain/tokens';
-import { decodePageToken, encodePageToken } from './paging';
+import { decodePageToken, page } from './paging';
 
 const lambdaArn = z
   .string()
@@ -203,19 +203,21 @@ const listUserPools = operation(
   'iam',
   z.object({ MaxResults: z.number().int().min(1).max(60), NextToken: nextToken }),
   (context, request) => {
-    const after = decodePageToken(request.NextToken) ?? '';
-    const pools = context.store.listPools(String(after), request.MaxResults + 1);
-    const page = pools.slice(0, request.MaxResults);
-    const last = page[page.length - 1];
+    const after = String(decodePageToken(request.NextToken) ?? '');
+    const { shown, next } = page(
+      context.store.listPools(after, request.MaxResults + 1),
+      request.MaxResults,
+      (pool) => pool.id,
+    );
     return {
-      UserPools: page.map((pool) => ({
+      UserPools: shown.map((pool) => ({
         Id: pool.id,
         Name: pool.name,
         LambdaConfig: pool.settings.LambdaConfig,
         LastModifiedDate: pool.updatedAt / 1000,
         CreationDate: pool.createdAt / 1000,
       })),
-      ...(pools.length > request.MaxResults && last ? { NextToken: encodePageToken(last.id) } : {}),
+      ...next,
     };
   },
 );
@@ -358,16 +360,18 @@ const listUserPoolClients = operation(
     requirePool(context, request.UserPoolId);
     const max = request.MaxResults || 60;
     const after = String(decodePageToken(request.NextToken) ?? '');
-    const clients = context.store.listClients(request.UserPoolId, after, max + 1);
-    const page = clients.slice(0, max);
-    const last = page[page.length - 1];
+    const { shown, next } = page(
+      context.store.listClients(request.UserPoolId, after, max + 1),
+      max,
+      (client) => client.id,
+    );
     return {
-      UserPoolClients: page.map((client) => ({
+      UserPoolClients: shown.map((client) => ({
         ClientId: client.id,
         UserPoolId: client.poolId,
         ClientName: client.name,
       })),
-      ...(clients.length > max && last ? { NextToken: encodePageToken(last.id) } : {}),
+      ...next,
     };
   },
 );

@@ -5,9 +5,8 @@ import { consumeCode, sendCode } from '../domain/codes';
 import { hashPassword, verifyPassword } from '../domain/passwords';
 import { autoVerifiesEmail, requireClient } from '../domain/pools';
 import { hashToken, verifyAccessToken } from '../domain/tokens';
-import { attributeList, mergeAttributes, readAttributes } from '../domain/users';
+import { attributeList, mergeAttributes, readAttributes, updateAttributes } from '../domain/users';
 import {
-  aliasExists,
   INCORRECT_CREDENTIALS,
   invalidParameter,
   notAuthorized,
@@ -16,7 +15,6 @@ import {
 } from '../protocol/errors';
 import { operation } from '../protocol/operation';
 import { attributes, clientId, password, stringMap, token } from '../protocol/shapes';
-import { UniqueViolation } from '../storage/store';
 
 const withToken = { AccessToken: token };
 
@@ -32,19 +30,7 @@ const updateUserAttributes = operation(
     context.store.transaction(() => {
       const { pool, user } = verifyAccessToken(context, request.AccessToken);
       const updates = readAttributes(pool, request.UserAttributes, false);
-      let updated;
-      try {
-        updated = context.store.updateUser(
-          user,
-          mergeAttributes(pool, user, updates),
-          context.clock(),
-        );
-      } catch (error) {
-        if (error instanceof UniqueViolation) {
-          throw aliasExists('An account with the given email already exists.');
-        }
-        throw error;
-      }
+      const updated = updateAttributes(context, pool, user, updates);
       const emailChanged = updates.email !== undefined && updates.email !== user.attributes.email;
       return {
         CodeDeliveryDetailsList:

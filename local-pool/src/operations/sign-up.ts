@@ -111,7 +111,7 @@ const signUp = operation(
       try {
         user = context.store.insertUser(
           newUser(pool, {
-            username: emailIsUsername(pool) ? sub : request.Username,
+            username: request.Username,
             sub,
             status: 'UNCONFIRMED',
             passwordHash,
