@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { getFreePort, startProcess, type StartedProcess } from '@authstack/shared/testing';
+import {
+  getFreePort,
+  startRestartableProcess,
+  type RestartableProcess,
+} from '@authstack/shared/testing';
 import { createLocalCognitoClient } from '../client';
 import {
   ensureUserPool,
@@ -16,16 +20,12 @@ import type { OutboxMessage } from '../domain/types';
 /** The built server; tests import this module from src, so resolve from the workspace root. */
 const SERVER_SCRIPT = path.resolve(__dirname, '../../dist/server.js');
 
-export interface LocalPool {
+/** `restart()` starts it again on the same port and data directory. */
+export interface LocalPool extends RestartableProcess {
   endpoint: string;
   issuerBase: string;
   dataDir: string;
   client: CognitoIdentityProviderClient;
-  process: StartedProcess;
-  /** SIGTERM by default; pass 'SIGKILL' to simulate a crash. */
-  stop(signal?: NodeJS.Signals): Promise<void>;
-  /** Stops (SIGTERM) and starts again on the same port and data directory. */
-  restart(): Promise<void>;
 }
 
 export interface StartLocalPoolOptions {
@@ -64,8 +64,12 @@ export async function startLocalPool(options: StartLocalPoolOptions = {}): Promi
     ...(options.lambdaEndpoint ? { LOCAL_POOL_LAMBDA_ENDPOINT: options.lambdaEndpoint } : {}),
     ...options.env,
   };
-  const launch = () => startProcess({ script: SERVER_SCRIPT, env, readyUrl: `${endpoint}/health` });
-  const pool: LocalPool = {
+  const running = await startRestartableProcess({
+    script: SERVER_SCRIPT,
+    env,
+    readyUrl: `${endpoint}/health`,
+  });
+  const pool: LocalPool = Object.assign(running, {
     endpoint,
     issuerBase: env.LOCAL_POOL_ISSUER_BASE ?? endpoint,
     dataDir,
@@ -73,15 +77,7 @@ export async function startLocalPool(options: StartLocalPoolOptions = {}): Promi
       endpoint,
       env.AWS_REGION ?? process.env.AWS_REGION ?? 'us-east-1',
     ),
-    process: await launch(),
-    async stop(signal = 'SIGTERM') {
-      await pool.process.stop(signal);
-    },
-    async restart() {
-      await pool.process.stop('SIGTERM');
-      pool.process = await launch();
-    },
-  };
+  });
   return pool;
 }
 

@@ -1,7 +1,9 @@
 export { getFreePort } from './ports';
 export {
   startProcess,
+  startRestartableProcess,
   waitForHttp,
+  type RestartableProcess,
   type StartProcessOptions,
   type StartedProcess,
 } from './process';

@@ -139,3 +139,30 @@ export async function startProcess(options: StartProcessOptions): Promise<Starte
   }
   return started;
 }
+
+/** A started process that a test can stop and start again with the same options. */
+export interface RestartableProcess {
+  /** The running process; `restart()` replaces it. */
+  process: StartedProcess;
+  /** SIGTERM by default; pass 'SIGKILL' to simulate a crash. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Stops (SIGTERM) and starts again with the same options (same port, same data). */
+  restart(): Promise<void>;
+}
+
+/** `startProcess`, keeping the options so that the process can be restarted. */
+export async function startRestartableProcess(
+  options: StartProcessOptions,
+): Promise<RestartableProcess> {
+  const running: RestartableProcess = {
+    process: await startProcess(options),
+    async stop(signal = 'SIGTERM') {
+      await running.process.stop(signal);
+    },
+    async restart() {
+      await running.process.stop('SIGTERM');
+      running.process = await startProcess(options);
+    },
+  };
+  return running;
+}

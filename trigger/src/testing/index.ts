@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { getFreePort, startProcess, type StartedProcess } from '@authstack/shared/testing';
+import {
+  getFreePort,
+  startProcess,
+  startRestartableProcess,
+  type RestartableProcess,
+  type StartedProcess,
+} from '@authstack/shared/testing';
 import { functionArnOf } from '../invoke/app';
 import { localLegacyDatabaseUrl } from '../local/legacy-db-settings';
 
@@ -55,16 +61,15 @@ export async function startLegacyDatabase(
   };
 }
 
-export interface TriggerInvokeServer {
+/**
+ * The invoke server; its process's stdout holds one JSON line per invocation. `restart()`
+ * starts it again on the same port, e.g. to bring a "down" trigger back.
+ */
+export interface TriggerInvokeServer extends RestartableProcess {
   /** The Lambda endpoint to give `new LambdaClient({ endpoint })`. */
   endpoint: string;
   functionName: string;
   functionArn: string;
-  /** The running process (its stdout holds one JSON line per invocation). */
-  process: StartedProcess;
-  stop(signal?: NodeJS.Signals): Promise<void>;
-  /** Starts the server again on the same port (after `stop`), e.g. to bring a "down" trigger back. */
-  restart(): Promise<void>;
 }
 
 export interface TriggerInvokeServerOptions {
@@ -89,25 +94,16 @@ export async function startTriggerInvokeServer(
   };
   const functionName = env.TRIGGER_FUNCTION_NAME ?? 'user-migration';
   const endpoint = `http://127.0.0.1:${port}`;
-  const start = () =>
-    startProcess({
-      script: path.join(DIST, 'invoke-server.js'),
-      env,
-      readyUrl: `${endpoint}/health`,
-    });
-  const server: TriggerInvokeServer = {
+  const running = await startRestartableProcess({
+    script: path.join(DIST, 'invoke-server.js'),
+    env,
+    readyUrl: `${endpoint}/health`,
+  });
+  const server: TriggerInvokeServer = Object.assign(running, {
     endpoint,
     functionName,
     functionArn: functionArnOf(env.AWS_REGION ?? 'us-east-1', functionName),
-    process: await start(),
-    async stop(signal = 'SIGTERM') {
-      await server.process.stop(signal);
-    },
-    async restart() {
-      await server.process.stop('SIGTERM');
-      server.process = await start();
-    },
-  };
+  });
   return server;
 }
 
