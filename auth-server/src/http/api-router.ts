@@ -87,7 +87,10 @@ export class ApiRouter {
   >(definition: RouteDefinition<B, Q, P, A>): void {
     const { before = [], handle, ...doc } = definition;
     const errors = { ...definition.errors };
-    if (definition.body) addErrors(errors, 400, ['validation_failed', 'invalid_json']);
+    if (definition.body || definition.params || definition.query) {
+      addErrors(errors, 400, ['validation_failed']);
+    }
+    if (definition.body) addErrors(errors, 400, ['invalid_json']);
     if (definition.access !== 'public') addErrors(errors, 401, ['invalid_token']);
     if (definition.access === 'admin') addErrors(errors, 403, ['forbidden']);
     this.routes.push({ ...doc, errors });

@@ -13,7 +13,6 @@ export function registerAdminRoutes(api: ApiRouter, { pool }: { pool: UserPool }
     access: 'admin',
     query: ListUsersQuery,
     responses: { 200: { description: 'A page of users.', schema: UserListResponse } },
-    errors: { 400: ['validation_failed'] },
     async handle({ query }, res) {
       const page: z.input<typeof UserListResponse> = await pool.listUsers(query);
       res.status(200).json(page);
@@ -28,7 +27,7 @@ export function registerAdminRoutes(api: ApiRouter, { pool }: { pool: UserPool }
     access: 'admin',
     params: UserGroupPath,
     responses: { 204: { description: 'The user is in the group.' } },
-    errors: { 400: ['validation_failed'], 404: ['user_not_found', 'group_not_found'] },
+    errors: { 404: ['user_not_found', 'group_not_found'] },
     async handle({ params }, res) {
       await pool.addToGroup(params.email, params.group);
       res.status(204).end();
@@ -43,7 +42,7 @@ export function registerAdminRoutes(api: ApiRouter, { pool }: { pool: UserPool }
     access: 'admin',
     params: UserGroupPath,
     responses: { 204: { description: 'The user is not in the group.' } },
-    errors: { 400: ['validation_failed'], 404: ['user_not_found', 'group_not_found'] },
+    errors: { 404: ['user_not_found', 'group_not_found'] },
     async handle({ params }, res) {
       await pool.removeFromGroup(params.email, params.group);
       res.status(204).end();
@@ -58,7 +57,7 @@ export function registerAdminRoutes(api: ApiRouter, { pool }: { pool: UserPool }
     access: 'admin',
     params: UserPath,
     responses: { 204: { description: 'Signed out.' } },
-    errors: { 400: ['validation_failed'], 404: ['user_not_found'] },
+    errors: { 404: ['user_not_found'] },
     async handle({ params }, res) {
       await pool.signOutEverywhere(params.email);
       res.status(204).end();
@@ -77,7 +76,7 @@ export function registerAdminRoutes(api: ApiRouter, { pool }: { pool: UserPool }
       access: 'admin',
       params: UserPath,
       responses: { 204: { description: action === 'disable' ? 'Disabled.' : 'Enabled.' } },
-      errors: { 400: ['validation_failed'], 404: ['user_not_found'] },
+      errors: { 404: ['user_not_found'] },
       async handle({ params }, res) {
         await pool.setEnabled(params.email, action === 'enable');
         res.status(204).end();
