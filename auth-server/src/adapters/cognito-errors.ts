@@ -1,5 +1,6 @@
 import { CognitoIdentityProviderServiceException } from '@aws-sdk/client-cognito-identity-provider';
 import { HttpError } from '@authstack/shared';
+import { InvalidTokenError } from '../domain/errors';
 
 /** The calls the adapter makes, named for what they are for; the same exception can mean different things in each. */
 export type PoolOperation =
@@ -35,6 +36,10 @@ const rule = (
   headers?: Record<string, string>,
 ): ErrorRule => ({ status, code, message, headers });
 
+/** The rule that answers exactly as `error` does. */
+const ruleOf = (error: HttpError): ErrorRule =>
+  rule(error.status, error.code, error.message, { ...error.headers });
+
 export const UPSTREAM_UNAVAILABLE = rule(
   503,
   'upstream_unavailable',
@@ -43,12 +48,8 @@ export const UPSTREAM_UNAVAILABLE = rule(
 );
 const INTERNAL = rule(500, 'internal_error', 'Something went wrong on our side.');
 const INVALID_CREDENTIALS = rule(401, 'invalid_credentials', 'Incorrect email or password.');
-const INVALID_TOKEN = rule(
-  401,
-  'invalid_token',
-  'The access token is missing, invalid, expired or revoked.',
-  { 'WWW-Authenticate': 'Bearer' },
-);
+/** The very answer a malformed Authorization header gets (`bearerToken`). */
+const INVALID_TOKEN = ruleOf(new InvalidTokenError());
 const INVALID_REFRESH_TOKEN = rule(
   401,
   'invalid_refresh_token',

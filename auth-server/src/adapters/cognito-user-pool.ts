@@ -127,9 +127,7 @@ export class CognitoUserPool implements UserPool {
     const result = await this.#call('signUp', (o) =>
       this.#client.send(
         new SignUpCommand({
-          ClientId: this.#clientId,
-          SecretHash: this.#secretHash(user.email),
-          Username: user.email,
+          ...this.#appClientUser(user.email),
           Password: user.password,
           UserAttributes: [
             { Name: 'email', Value: user.email },
@@ -152,12 +150,7 @@ export class CognitoUserPool implements UserPool {
   async confirmSignUp(email: string, code: string): Promise<void> {
     await this.#call('confirmSignUp', (o) =>
       this.#client.send(
-        new ConfirmSignUpCommand({
-          ClientId: this.#clientId,
-          SecretHash: this.#secretHash(email),
-          Username: email,
-          ConfirmationCode: code,
-        }),
+        new ConfirmSignUpCommand({ ...this.#appClientUser(email), ConfirmationCode: code }),
         o,
       ),
     );
@@ -165,14 +158,7 @@ export class CognitoUserPool implements UserPool {
 
   async resendConfirmationCode(email: string): Promise<void> {
     await this.#call('resendCode', (o) =>
-      this.#client.send(
-        new ResendConfirmationCodeCommand({
-          ClientId: this.#clientId,
-          SecretHash: this.#secretHash(email),
-          Username: email,
-        }),
-        o,
-      ),
+      this.#client.send(new ResendConfirmationCodeCommand(this.#appClientUser(email)), o),
     );
   }
 
@@ -281,14 +267,7 @@ export class CognitoUserPool implements UserPool {
 
   async forgotPassword(email: string): Promise<void> {
     await this.#call('forgotPassword', (o) =>
-      this.#client.send(
-        new ForgotPasswordCommand({
-          ClientId: this.#clientId,
-          SecretHash: this.#secretHash(email),
-          Username: email,
-        }),
-        o,
-      ),
+      this.#client.send(new ForgotPasswordCommand(this.#appClientUser(email)), o),
     );
   }
 
@@ -296,9 +275,7 @@ export class CognitoUserPool implements UserPool {
     await this.#call('confirmForgotPassword', (o) =>
       this.#client.send(
         new ConfirmForgotPasswordCommand({
-          ClientId: this.#clientId,
-          SecretHash: this.#secretHash(email),
-          Username: email,
+          ...this.#appClientUser(email),
           ConfirmationCode: code,
           Password: newPassword,
         }),
@@ -415,6 +392,15 @@ export class CognitoUserPool implements UserPool {
     } catch (error) {
       throw toUserPoolError(operation, error);
     }
+  }
+
+  /** How a call of the app client names a user: its id, the username and that username's SECRET_HASH. */
+  #appClientUser(username: string): {
+    ClientId: string;
+    SecretHash: string | undefined;
+    Username: string;
+  } {
+    return { ClientId: this.#clientId, SecretHash: this.#secretHash(username), Username: username };
   }
 
   #secretHash(username: string): string | undefined {
