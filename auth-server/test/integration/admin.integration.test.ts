@@ -5,6 +5,7 @@ import {
   createApp,
   makeAdmin,
   send,
+  signInRequest,
   signUp,
   type LocalPool,
   type SignedUp,
@@ -155,16 +156,11 @@ describe('sign a user out, disable and enable', () => {
   it('disables a user (sign-in refused like a wrong password) and enables them again', async () => {
     const user = await signUp(api.app);
     await request(api.app).post(path(user.email, '/disable')).set(as(admin)).expect(204);
-    const refused = await request(api.app)
-      .post(`${API}/user/signin`)
-      .send({ email: user.email, password: user.password });
+    const refused = await signInRequest(api.app, user.email, user.password);
     expect(refused.status).toBe(401);
     expect(refused.body.error.code).toBe('invalid_credentials');
 
     await request(api.app).post(path(user.email, '/enable')).set(as(admin)).expect(204);
-    await request(api.app)
-      .post(`${API}/user/signin`)
-      .send({ email: user.email, password: user.password })
-      .expect(200);
+    await signInRequest(api.app, user.email, user.password).expect(200);
   });
 });

@@ -5,6 +5,7 @@ import {
   PASSWORD,
   adminGetUser,
   createApp,
+  signInRequest,
   uniqueEmail,
   type LocalPool,
   type TestApp,
@@ -41,6 +42,18 @@ describe.each([
     api = createApp(pool, userPool, { confirmation: 'code' });
   });
 
+  /** Signs `email` up and confirms it with the emailed code. */
+  async function signUpAndConfirm(email: string): Promise<void> {
+    await request(api.app)
+      .post(`${API}/user`)
+      .send({ email, name: 'Confirmed User', password: PASSWORD })
+      .expect(201);
+    await request(api.app)
+      .post(`${API}/user/confirm`)
+      .send({ email, code: await latestCode(email) })
+      .expect(204);
+  }
+
   it('signs up unconfirmed, refuses sign-in, confirms with the emailed code, then signs in', async () => {
     const email = uniqueEmail('code');
     const signUp = await request(api.app)
@@ -56,9 +69,7 @@ describe.each([
     const stored = await adminGetUser(pool, userPool, email);
     expect(stored !== 'not found' && stored.UserStatus).toBe('UNCONFIRMED');
 
-    const early = await request(api.app)
-      .post(`${API}/user/signin`)
-      .send({ email, password: PASSWORD });
+    const early = await signInRequest(api.app, email, PASSWORD);
     expect(early.status).toBe(403);
     expect(early.body.error.code).toBe('user_not_confirmed');
 
@@ -76,9 +87,7 @@ describe.each([
       .send({ email: email.toUpperCase(), code: await latestCode(email) });
     expect(confirm.status).toBe(204);
 
-    const signIn = await request(api.app)
-      .post(`${API}/user/signin`)
-      .send({ email, password: PASSWORD });
+    const signIn = await signInRequest(api.app, email, PASSWORD);
     expect(signIn.status).toBe(200);
     const me = await request(api.app)
       .get(`${API}/user/me`)
@@ -109,17 +118,8 @@ describe.each([
 
   it('refreshes tokens (with a secret, the email names whose token it is)', async () => {
     const email = uniqueEmail('refresh');
-    await request(api.app)
-      .post(`${API}/user`)
-      .send({ email, name: 'R', password: PASSWORD })
-      .expect(201);
-    await request(api.app)
-      .post(`${API}/user/confirm`)
-      .send({ email, code: await latestCode(email) })
-      .expect(204);
-    const signIn = await request(api.app)
-      .post(`${API}/user/signin`)
-      .send({ email, password: PASSWORD });
+    await signUpAndConfirm(email);
+    const signIn = await signInRequest(api.app, email, PASSWORD);
 
     const refreshed = await request(api.app)
       .post(`${API}/user/token/refresh`)
@@ -140,22 +140,12 @@ describe.each([
 
   it('runs forgot-password and reset with SECRET_HASH', async () => {
     const email = uniqueEmail('forgot');
-    await request(api.app)
-      .post(`${API}/user`)
-      .send({ email, name: 'F', password: PASSWORD })
-      .expect(201);
-    await request(api.app)
-      .post(`${API}/user/confirm`)
-      .send({ email, code: await latestCode(email) })
-      .expect(204);
+    await signUpAndConfirm(email);
     await request(api.app).post(`${API}/user/password/forgot`).send({ email }).expect(202);
     const reset = await request(api.app)
       .post(`${API}/user/password/reset`)
       .send({ email, code: await latestCode(email), newPassword: 'Another-Passw0rd!' });
     expect(reset.status).toBe(204);
-    await request(api.app)
-      .post(`${API}/user/signin`)
-      .send({ email, password: 'Another-Passw0rd!' })
-      .expect(200);
+    await signInRequest(api.app, email, 'Another-Passw0rd!').expect(200);
   });
 });

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createLogger, Lifecycle } from '@authstack/shared';
 import { LogCapture } from '@authstack/shared/testing';
-import type { createTestUserPool, startLocalPool } from '@authstack/local-pool/testing';
+import type { LocalPool, TestUserPool } from '@authstack/local-pool/testing';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createCognitoClient } from '../../src/adapters/cognito-client';
@@ -14,8 +14,7 @@ import { CognitoUserPool } from '../../src/adapters/cognito-user-pool';
 import { buildApp, type AppSettings } from '../../src/app';
 import { PoolStatus } from '../../src/domain/pool-status';
 
-export type LocalPool = Awaited<ReturnType<typeof startLocalPool>>;
-export type TestUserPool = Awaited<ReturnType<typeof createTestUserPool>>;
+export type { LocalPool, TestUserPool };
 
 export const API = '/v1/api';
 export const PASSWORD = 'Correct-Horse-9!';
@@ -114,6 +113,11 @@ export async function signUp(
   }
   const body = response.body as Omit<SignedUp, 'email' | 'password' | 'name'>;
   return { ...body, email, password, name };
+}
+
+/** `POST /user/signin` with these credentials, to await or chain `.expect` on. */
+export function signInRequest(app: Express, email: string, password: string): request.Test {
+  return request(app).post(`${API}/user/signin`).send({ email, password });
 }
 
 export async function makeAdmin(

@@ -4,6 +4,7 @@ import {
   API,
   createApp,
   createInvitedUser,
+  signInRequest,
   signUp,
   uniqueEmail,
   type LocalPool,
@@ -35,13 +36,9 @@ describe('logs (security case 22)', () => {
     remember(user.password, user.accessToken, user.idToken, user.refreshToken);
     const bearer = { Authorization: `Bearer ${user.accessToken}` };
 
-    await request(api.app)
-      .post(`${API}/user/signin`)
-      .send({ email: user.email, password: 'Wrong-Passw0rd!x' });
+    await signInRequest(api.app, user.email, 'Wrong-Passw0rd!x');
     remember('Wrong-Passw0rd!x');
-    const signIn = await request(api.app)
-      .post(`${API}/user/signin`)
-      .send({ email: user.email, password: user.password });
+    const signIn = await signInRequest(api.app, user.email, user.password);
     remember(signIn.body.accessToken, signIn.body.refreshToken, signIn.body.idToken);
     const refreshed = await request(api.app)
       .post(`${API}/user/token/refresh`)
@@ -70,10 +67,7 @@ describe('logs (security case 22)', () => {
     const invited = uniqueEmail('invited');
     await createInvitedUser(pool, userPool, invited, 'Temporary-Passw0rd!3');
     remember('Temporary-Passw0rd!3');
-    const challenge = await request(api.app)
-      .post(`${API}/user/signin`)
-      .send({ email: invited, password: 'Temporary-Passw0rd!3' })
-      .expect(403);
+    const challenge = await signInRequest(api.app, invited, 'Temporary-Passw0rd!3').expect(403);
     remember(challenge.body.error.session);
     await request(api.app)
       .post(`${API}/user/password/new`)
@@ -116,9 +110,7 @@ describe('logs (security case 22)', () => {
     const forged = '{"level":"fatal","msg":"forged","requestId":"forged"}';
     const before = api.logs.lines.length;
     for (const email of [`evil\r\n${forged}@example.com`, `evil@example.com\n${forged}`]) {
-      const response = await request(api.app)
-        .post(`${API}/user/signin`)
-        .send({ email, password: 'Wrong-Passw0rd!' });
+      const response = await signInRequest(api.app, email, 'Wrong-Passw0rd!');
       expect(response.status).toBe(400);
     }
     await request(api.app)

@@ -4,6 +4,7 @@ import { startFakeMigrationLambda, type FakeMigrationLambda } from './fake-migra
 import {
   API,
   createApp,
+  signInRequest,
   uniqueEmail,
   withoutRequestId,
   type LocalPool,
@@ -57,17 +58,12 @@ async function resetWithEmailedCodeAndSignIn(email: string, newPassword: string)
     .post(`${API}/user/password/reset`)
     .send({ email, code: message?.code, newPassword })
     .expect(204);
-  await request(api.app)
-    .post(`${API}/user/signin`)
-    .send({ email, password: newPassword })
-    .expect(200);
+  await signInRequest(api.app, email, newPassword).expect(200);
 }
 
 describe('sign-in of users the pool does not have yet (UserMigration trigger)', () => {
   it('migrates a legacy user on the first sign-in: the trigger gets the password (no SRP)', async () => {
-    const response = await request(api.app)
-      .post(`${API}/user/signin`)
-      .send({ email: 'Legacy.OK@example.com', password: 'Legacy-Passw0rd!' });
+    const response = await signInRequest(api.app, 'Legacy.OK@example.com', 'Legacy-Passw0rd!');
     expect(response.status).toBe(200);
     expect(lambda.invocations).toContainEqual({
       triggerSource: 'UserMigration_Authentication',
@@ -80,9 +76,7 @@ describe('sign-in of users the pool does not have yet (UserMigration trigger)', 
   });
 
   it('answers 403 password_reset_required for a RESET_REQUIRED user; forgot + reset then work', async () => {
-    const refused = await request(api.app)
-      .post(`${API}/user/signin`)
-      .send({ email: LEGACY_RESET, password: 'Legacy-Reset-Passw0rd!' });
+    const refused = await signInRequest(api.app, LEGACY_RESET, 'Legacy-Reset-Passw0rd!');
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('password_reset_required');
     expect(refused.body.error.message).toContain('/user/password/forgot');
@@ -95,12 +89,8 @@ describe('sign-in of users the pool does not have yet (UserMigration trigger)', 
   });
 
   it('gives an unknown user and a wrong legacy password the same 401 as any wrong password', async () => {
-    const unknown = await request(api.app)
-      .post(`${API}/user/signin`)
-      .send({ email: uniqueEmail('nobody'), password: 'Some-Passw0rd!' });
-    const wrongLegacy = await request(api.app)
-      .post(`${API}/user/signin`)
-      .send({ email: LEGACY_UNTOUCHED, password: 'Some-Passw0rd!' });
+    const unknown = await signInRequest(api.app, uniqueEmail('nobody'), 'Some-Passw0rd!');
+    const wrongLegacy = await signInRequest(api.app, LEGACY_UNTOUCHED, 'Some-Passw0rd!');
     expect(unknown.status).toBe(401);
     expect(withoutRequestId(unknown.body)).toEqual(withoutRequestId(wrongLegacy.body));
     expect(unknown.body.error.code).toBe('invalid_credentials');

@@ -1,9 +1,11 @@
 import { createTestUserPool, startLocalPool } from '@authstack/local-pool/testing';
+import type { Express } from 'express';
 import request from 'supertest';
 import {
   API,
   NO_LIMITS,
   createApp,
+  signInRequest,
   signUp,
   uniqueEmail,
   type LocalPool,
@@ -24,6 +26,10 @@ afterAll(async () => {
 
 const WRONG = 'Wrong-Passw0rd!';
 
+/** A wrong password for a fresh email, sent with `X-Forwarded-For: forwardedFor`. */
+const guessFrom = (app: Express, forwardedFor: string) =>
+  signInRequest(app, uniqueEmail('guess'), WRONG).set('X-Forwarded-For', forwardedFor);
+
 function expectLimited(response: request.Response): void {
   expect(response.status).toBe(429);
   expect(response.body.error.code).toBe('too_many_requests');
@@ -37,21 +43,11 @@ describe('failed sign-ins per email (security case 20)', () => {
     });
     const user = await signUp(app);
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      await request(app)
-        .post(`${API}/user/signin`)
-        .send({ email: user.email, password: WRONG })
-        .expect(401);
+      await signInRequest(app, user.email, WRONG).expect(401);
     }
-    expectLimited(
-      await request(app)
-        .post(`${API}/user/signin`)
-        .send({ email: ` ${user.email.toUpperCase()}`, password: user.password }),
-    );
+    expectLimited(await signInRequest(app, ` ${user.email.toUpperCase()}`, user.password));
     const otherUser = await signUp(app);
-    await request(app)
-      .post(`${API}/user/signin`)
-      .send({ email: otherUser.email, password: otherUser.password })
-      .expect(200);
+    await signInRequest(app, otherUser.email, otherUser.password).expect(200);
   });
 
   it('does not count successful sign-ins, bad input or an unknown route', async () => {
@@ -60,16 +56,10 @@ describe('failed sign-ins per email (security case 20)', () => {
     });
     const user = await signUp(app);
     for (let attempt = 0; attempt < 5; attempt += 1) {
-      await request(app)
-        .post(`${API}/user/signin`)
-        .send({ email: user.email, password: user.password })
-        .expect(200);
+      await signInRequest(app, user.email, user.password).expect(200);
       await request(app).post(`${API}/user/signin`).send({ email: user.email }).expect(400);
     }
-    await request(app)
-      .post(`${API}/user/signin`)
-      .send({ email: user.email, password: WRONG })
-      .expect(401);
+    await signInRequest(app, user.email, WRONG).expect(401);
   });
 });
 
@@ -78,13 +68,8 @@ describe('failed sign-ins per client address (security case 20)', () => {
     const { app } = createApp(pool, userPool, {
       rateLimits: { ...NO_LIMITS, signInFailuresPerIp: 4 },
     });
-    const attempt = (n: number) =>
-      request(app)
-        .post(`${API}/user/signin`)
-        .set('X-Forwarded-For', `198.51.100.${n}`)
-        .send({ email: uniqueEmail('guess'), password: WRONG });
-    for (let n = 0; n < 4; n += 1) await attempt(n).expect(401);
-    expectLimited(await attempt(99));
+    for (let n = 0; n < 4; n += 1) await guessFrom(app, `198.51.100.${n}`).expect(401);
+    expectLimited(await guessFrom(app, '198.51.100.99'));
   });
 
   it('with TRUST_PROXY=1 uses the address the proxy appended, not the ones the client sent', async () => {
@@ -92,14 +77,9 @@ describe('failed sign-ins per client address (security case 20)', () => {
       trustProxy: 1,
       rateLimits: { ...NO_LIMITS, signInFailuresPerIp: 3 },
     });
-    const attempt = (forwardedFor: string) =>
-      request(app)
-        .post(`${API}/user/signin`)
-        .set('X-Forwarded-For', forwardedFor)
-        .send({ email: uniqueEmail('guess'), password: WRONG });
-    for (let n = 0; n < 3; n += 1) await attempt(`10.0.0.${n}, 203.0.113.7`).expect(401);
-    expectLimited(await attempt('10.9.9.9, 203.0.113.7'));
-    await attempt('203.0.113.8').expect(401);
+    for (let n = 0; n < 3; n += 1) await guessFrom(app, `10.0.0.${n}, 203.0.113.7`).expect(401);
+    expectLimited(await guessFrom(app, '10.9.9.9, 203.0.113.7'));
+    await guessFrom(app, '203.0.113.8').expect(401);
   });
 
   it('counts an IPv6 client by its /56, so hopping addresses inside it does not help', async () => {
@@ -107,16 +87,11 @@ describe('failed sign-ins per client address (security case 20)', () => {
       trustProxy: 1,
       rateLimits: { ...NO_LIMITS, signInFailuresPerIp: 3 },
     });
-    const attempt = (address: string) =>
-      request(app)
-        .post(`${API}/user/signin`)
-        .set('X-Forwarded-For', address)
-        .send({ email: uniqueEmail('guess'), password: WRONG });
-    await attempt('2001:db8:0:1::1').expect(401);
-    await attempt('2001:db8:0:2::abcd').expect(401);
-    await attempt('2001:db8:0:ff::9').expect(401);
-    expectLimited(await attempt('2001:db8:0:42::42'));
-    await attempt('2001:db8:1:100::1').expect(401);
+    await guessFrom(app, '2001:db8:0:1::1').expect(401);
+    await guessFrom(app, '2001:db8:0:2::abcd').expect(401);
+    await guessFrom(app, '2001:db8:0:ff::9').expect(401);
+    expectLimited(await guessFrom(app, '2001:db8:0:42::42'));
+    await guessFrom(app, '2001:db8:1:100::1').expect(401);
   });
 });
 

@@ -4,6 +4,7 @@ import request from 'supertest';
 import {
   API,
   createApp,
+  signInRequest,
   signUp,
   type LocalPool,
   type SignedUp,
@@ -34,8 +35,7 @@ afterAll(async () => {
   await pool?.stop();
 });
 
-const signIn = () =>
-  request(api.app).post(`${API}/user/signin`).send({ email: user.email, password: user.password });
+const signIn = () => signInRequest(api.app, user.email, user.password);
 
 function expectUnavailable(response: request.Response): void {
   expect(response.status).toBe(503);
@@ -119,10 +119,7 @@ describe('graceful shutdown (the shared serve, as SIGTERM drives it)', () => {
 describe('user pool down (security case 26)', () => {
   it('answers 503 while the pool process is stopped and recovers by itself when it is back', async () => {
     const direct = createApp(pool, userPool, { timeoutMs: TIMEOUT_MS, statusTtlMs: 0 });
-    const signInDirect = () =>
-      request(direct.app)
-        .post(`${API}/user/signin`)
-        .send({ email: user.email, password: user.password });
+    const signInDirect = () => signInRequest(direct.app, user.email, user.password);
     await signInDirect().expect(200);
 
     await pool.stop();

@@ -7,6 +7,7 @@ import {
   createApp,
   createInvitedUser,
   send,
+  signInRequest,
   signUp,
   uniqueEmail,
   withoutRequestId,
@@ -117,9 +118,7 @@ describe('password policy', () => {
 describe('POST /v1/api/user/signin', () => {
   it('returns the tokens for the right password, with the email in any case', async () => {
     const user = await signUp(api.app);
-    const response = await request(api.app)
-      .post(`${API}/user/signin`)
-      .send({ email: user.email.toUpperCase(), password: user.password });
+    const response = await signInRequest(api.app, user.email.toUpperCase(), user.password);
     expect(response.status).toBe(200);
     expect(Object.keys(response.body).sort()).toEqual(
       ['accessToken', 'expiresIn', 'idToken', 'refreshToken', 'tokenType'].sort(),
@@ -130,12 +129,8 @@ describe('POST /v1/api/user/signin', () => {
 
   it('returns 401 with the same body for an unknown user and a wrong password', async () => {
     const user = await signUp(api.app);
-    const wrong = await request(api.app)
-      .post(`${API}/user/signin`)
-      .send({ email: user.email, password: 'Wrong-Passw0rd!' });
-    const unknown = await request(api.app)
-      .post(`${API}/user/signin`)
-      .send({ email: uniqueEmail('nobody'), password: 'Wrong-Passw0rd!' });
+    const wrong = await signInRequest(api.app, user.email, 'Wrong-Passw0rd!');
+    const unknown = await signInRequest(api.app, uniqueEmail('nobody'), 'Wrong-Passw0rd!');
 
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
@@ -152,9 +147,7 @@ describe('POST /v1/api/user/signin', () => {
     const email = uniqueEmail('invited');
     await createInvitedUser(pool, userPool, email, 'Temporary-Passw0rd!');
 
-    const signIn = await request(api.app)
-      .post(`${API}/user/signin`)
-      .send({ email, password: 'Temporary-Passw0rd!' });
+    const signIn = await signInRequest(api.app, email, 'Temporary-Passw0rd!');
     expect(signIn.status).toBe(403);
     expect(signIn.body.error).toMatchObject({
       code: 'new_password_required',
@@ -175,9 +168,7 @@ describe('POST /v1/api/user/signin', () => {
     expect(complete.status).toBe(200);
     expect(complete.body.accessToken).toEqual(expect.any(String));
 
-    const again = await request(api.app)
-      .post(`${API}/user/signin`)
-      .send({ email, password: 'Chosen-Passw0rd!' });
+    const again = await signInRequest(api.app, email, 'Chosen-Passw0rd!');
     expect(again.status).toBe(200);
   });
 
@@ -248,9 +239,7 @@ describe('GET and POST /v1/api/user/signout', () => {
     '%s signs out everywhere: 204, then the access and refresh tokens are refused',
     async (method) => {
       const user = await signUp(api.app);
-      const other = await request(api.app)
-        .post(`${API}/user/signin`)
-        .send({ email: user.email, password: user.password });
+      const other = await signInRequest(api.app, user.email, user.password);
 
       const signOut = await send(api.app, method, `${API}/user/signout`).set(
         bearer(user.accessToken),
@@ -266,9 +255,7 @@ describe('GET and POST /v1/api/user/signout', () => {
         .send({ refreshToken: other.body.refreshToken });
       expect(refresh.status).toBe(401);
 
-      const signInAgain = await request(api.app)
-        .post(`${API}/user/signin`)
-        .send({ email: user.email, password: user.password });
+      const signInAgain = await signInRequest(api.app, user.email, user.password);
       expect(signInAgain.status).toBe(200);
     },
   );
@@ -322,13 +309,9 @@ describe('forgot and reset password', () => {
       .send({ email: user.email, code: message?.code, newPassword: 'Brand-New-Passw0rd!' });
     expect(reset.status).toBe(204);
 
-    const signInNew = await request(api.app)
-      .post(`${API}/user/signin`)
-      .send({ email: user.email, password: 'Brand-New-Passw0rd!' });
+    const signInNew = await signInRequest(api.app, user.email, 'Brand-New-Passw0rd!');
     expect(signInNew.status).toBe(200);
-    const signInOld = await request(api.app)
-      .post(`${API}/user/signin`)
-      .send({ email: user.email, password: user.password });
+    const signInOld = await signInRequest(api.app, user.email, user.password);
     expect(signInOld.status).toBe(401);
   });
 });
@@ -341,9 +324,7 @@ describe('POST /v1/api/user/password/change', () => {
       .set(bearer(user.accessToken))
       .send({ previousPassword: user.password, proposedPassword: 'Changed-Passw0rd!' });
     expect(response.status).toBe(204);
-    const signIn = await request(api.app)
-      .post(`${API}/user/signin`)
-      .send({ email: user.email, password: 'Changed-Passw0rd!' });
+    const signIn = await signInRequest(api.app, user.email, 'Changed-Passw0rd!');
     expect(signIn.status).toBe(200);
   });
 
@@ -355,9 +336,7 @@ describe('POST /v1/api/user/password/change', () => {
       .send({ previousPassword: 'Not-The-Passw0rd!', proposedPassword: 'Changed-Passw0rd!' });
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe('incorrect_password');
-    const signIn = await request(api.app)
-      .post(`${API}/user/signin`)
-      .send({ email: user.email, password: user.password });
+    const signIn = await signInRequest(api.app, user.email, user.password);
     expect(signIn.status).toBe(200);
   });
 
