@@ -34,11 +34,10 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.max(0, index)] ?? Number.NaN;
 }
 
+const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+
 function median(values: number[]): number {
-  return percentile(
-    [...values].sort((a, b) => a - b),
-    50,
-  );
+  return percentile(sorted(values), 50);
 }
 
 async function timed(call: () => Promise<void>): Promise<number> {
@@ -70,8 +69,6 @@ async function alternatingRun(
   }
   return run;
 }
-
-const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
 
 function send(
   agent: Agent,
