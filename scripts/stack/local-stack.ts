@@ -157,20 +157,23 @@ export class LocalStack {
     this.logger.info({ userPoolId, clientId }, 'user pool, app client and groups in place');
     this.#throwIfStopping();
 
-    const issuer = `${endpoints.localPool}/${userPoolId}`;
+    // The resource-server derives its issuer and JWKS URL from COGNITO_ENDPOINT and the pool id.
+    const pool = {
+      HOST: config.host,
+      STAGE: config.stage,
+      AWS_REGION: config.region,
+      COGNITO_ENDPOINT: endpoints.localPool,
+      USER_POOL_ID: userPoolId,
+      USER_POOL_CLIENT_ID: clientId,
+    };
     await this.#run({
       name: 'auth-server',
       script: built('auth-server', 'server.js'),
       env: {
         ...base,
         ...LOCAL_AWS_CREDENTIALS,
-        HOST: config.host,
+        ...pool,
         PORT: String(config.ports.authServer),
-        STAGE: config.stage,
-        AWS_REGION: config.region,
-        COGNITO_ENDPOINT: endpoints.localPool,
-        USER_POOL_ID: userPoolId,
-        USER_POOL_CLIENT_ID: clientId,
         SIGNUP_CONFIRMATION: config.signupConfirmation,
       },
       readiness: { url: `${endpoints.authServer}/readyz` },
@@ -181,14 +184,8 @@ export class LocalStack {
       script: built('resource-server', 'server.js'),
       env: {
         ...base,
-        HOST: config.host,
+        ...pool,
         PORT: String(config.ports.resourceServer),
-        STAGE: config.stage,
-        AWS_REGION: config.region,
-        USER_POOL_ID: userPoolId,
-        USER_POOL_CLIENT_ID: clientId,
-        TOKEN_ISSUER: issuer,
-        JWKS_URL: `${issuer}/.well-known/jwks.json`,
         ALLOW_INSECURE_JWKS: 'true',
       },
       readiness: { url: `${endpoints.resourceServer}/readyz` },
