@@ -12,10 +12,15 @@ import { logicalId, synthesize } from './support/synth';
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 
+/** Every resource of `type` in the template. */
+function resourcesOf(template: Template, type: string): Resource[] {
+  return Object.values(template.findResources(type) as Record<string, Resource>);
+}
+
 function containerOf(template: Template, name: string): Record<string, unknown> {
-  const definitions = Object.values(
-    template.findResources('AWS::ECS::TaskDefinition') as Record<string, Resource>,
-  ).flatMap((task) => task.Properties.ContainerDefinitions as Record<string, unknown>[]);
+  const definitions = resourcesOf(template, 'AWS::ECS::TaskDefinition').flatMap(
+    (task) => task.Properties.ContainerDefinitions as Record<string, unknown>[],
+  );
   const container = definitions.find((definition) => definition.Name === name);
   if (!container) throw new Error(`no container named ${name}`);
   return container;
@@ -26,14 +31,15 @@ function environmentOf(container: Record<string, unknown>): Record<string, unkno
   return Object.fromEntries(pairs.map(({ Name, Value }) => [Name, Value]));
 }
 
+const statementsOf = (policy: Resource): Statement[] =>
+  (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+
 /** Every statement of every inline policy attached to the role whose logical id contains `hint`. */
 function statementsOfRole(template: Template, hint: string): Statement[] {
   const role = logicalId(template, 'AWS::IAM::Role', hint);
-  return Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>)
+  return resourcesOf(template, 'AWS::IAM::Policy')
     .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(role))
-    .flatMap(
-      (policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
-    );
+    .flatMap(statementsOf);
 }
 
 const actionsOf = (statement: Statement): string[] =>
@@ -85,9 +91,7 @@ describe('AuthStack (default context)', () => {
     });
 
     it('lets only this user pool invoke the trigger', () => {
-      const permissions = Object.values(
-        template.findResources('AWS::Lambda::Permission') as Record<string, Resource>,
-      ).filter((permission) =>
+      const permissions = resourcesOf(template, 'AWS::Lambda::Permission').filter((permission) =>
         JSON.stringify(permission.Properties.FunctionName).includes(trigger),
       );
       expect(permissions).toHaveLength(1);
@@ -162,12 +166,7 @@ describe('AuthStack (default context)', () => {
     });
 
     it('takes targets in and out of the load balancer on /readyz', () => {
-      const groups = Object.values(
-        template.findResources('AWS::ElasticLoadBalancingV2::TargetGroup') as Record<
-          string,
-          Resource
-        >,
-      );
+      const groups = resourcesOf(template, 'AWS::ElasticLoadBalancingV2::TargetGroup');
       expect(groups.map((group) => group.Properties.Port).sort()).toEqual([3000, 4000]);
       for (const group of groups)
         expect(group.Properties).toMatchObject({
@@ -231,9 +230,7 @@ describe('AuthStack (default context)', () => {
     });
 
     it('keeps every log group for a set time', () => {
-      const groups = Object.values(
-        template.findResources('AWS::Logs::LogGroup') as Record<string, Resource>,
-      );
+      const groups = resourcesOf(template, 'AWS::Logs::LogGroup');
       expect(groups).toHaveLength(3);
       for (const group of groups) expect(group.Properties.RetentionInDays).toBe(30);
     });
@@ -257,11 +254,7 @@ describe('AuthStack (default context)', () => {
     });
 
     it('grants nothing with a wildcard action', () => {
-      const statements = Object.values(
-        template.findResources('AWS::IAM::Policy') as Record<string, Resource>,
-      ).flatMap(
-        (policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
-      );
+      const statements = resourcesOf(template, 'AWS::IAM::Policy').flatMap(statementsOf);
       for (const statement of statements)
         for (const action of actionsOf(statement)) expect(action).not.toMatch(/(^\*$|:\*$)/);
     });
@@ -275,10 +268,7 @@ describe('AuthStack (default context)', () => {
           Variables: Match.objectLike({ LEGACY_DATABASE_SECRET_ARN: { Ref: secret } }),
         },
       });
-      const functions = Object.values(
-        template.findResources('AWS::Lambda::Function') as Record<string, Resource>,
-      );
-      for (const fn of functions)
+      for (const fn of resourcesOf(template, 'AWS::Lambda::Function'))
         expect(JSON.stringify(fn.Properties.Environment ?? {})).not.toContain(
           'LEGACY_DATABASE_URL',
         );
@@ -363,9 +353,7 @@ function scanSource(workspace: string, pattern: RegExp): string[] {
 
 describe("load balancer routing against the servers' own routes", () => {
   const { template } = defaults;
-  const rules = Object.values(
-    template.findResources('AWS::ElasticLoadBalancingV2::ListenerRule') as Record<string, Resource>,
-  );
+  const rules = resourcesOf(template, 'AWS::ElasticLoadBalancingV2::ListenerRule');
   const authPatterns = rules.flatMap((rule) =>
     (rule.Properties.Conditions as { PathPatternConfig: { Values: string[] } }[]).flatMap(
       (condition) => condition.PathPatternConfig.Values,

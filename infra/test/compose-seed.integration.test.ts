@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { parse } from 'yaml';
-import { createLogger } from '@authstack/shared';
+import { createLogger, parseConfig } from '@authstack/shared';
 import {
   getFreePort,
   LogCapture,
@@ -12,7 +12,6 @@ import {
 } from '@authstack/shared/testing';
 import { triggerConfigSchema } from '@authstack/trigger/config';
 import { createTriggerRuntime, type TriggerRuntime } from '@authstack/trigger/runtime';
-import { parseConfig } from '@authstack/shared';
 import { REPO_ROOT } from '../lib/paths';
 import { COMPOSE_SEED_FILE } from '../../scripts/compose-seed';
 

@@ -38,24 +38,33 @@ describe('production installs (as the Dockerfiles do them)', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
+  /**
+   * Starts a service as its image starts it, on a free port given in `portVariable`;
+   * resolves with its URL once `healthPath` answers 200.
+   */
   const start = async (
     workspace: ServiceWorkspace,
+    portVariable: 'PORT' | 'LOCAL_POOL_PORT',
+    healthPath: string,
     env: Record<string, string>,
-    readyUrl: string,
-  ): Promise<StartedProcess> => {
-    const started = await startProcess({
-      script: path.join(apps[workspace], workspace, 'dist', 'server.js'),
-      cwd: apps[workspace],
-      env: {
-        NODE_ENV: 'production',
-        AWS_ACCESS_KEY_ID: 'local',
-        AWS_SECRET_ACCESS_KEY: 'local',
-        ...env,
-      },
-      readyUrl,
-    });
-    running.push(started);
-    return started;
+  ): Promise<string> => {
+    const port = await getFreePort();
+    const url = `http://127.0.0.1:${port}`;
+    running.push(
+      await startProcess({
+        script: path.join(apps[workspace], workspace, 'dist', 'server.js'),
+        cwd: apps[workspace],
+        env: {
+          NODE_ENV: 'production',
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+          [portVariable]: String(port),
+          ...env,
+        },
+        readyUrl: `${url}${healthPath}`,
+      }),
+    );
+    return url;
   };
 
   it.each(['local-pool', 'auth-server', 'resource-server'] as const)(
@@ -80,13 +89,9 @@ describe('production installs (as the Dockerfiles do them)', () => {
   );
 
   it('local-pool starts and answers 200 on /health', async () => {
-    const port = await getFreePort();
-    poolUrl = `http://127.0.0.1:${port}`;
-    await start(
-      'local-pool',
-      { LOCAL_POOL_PORT: String(port), LOCAL_POOL_DATA_DIR: path.join(root, 'pool-data') },
-      `${poolUrl}/health`,
-    );
+    poolUrl = await start('local-pool', 'LOCAL_POOL_PORT', '/health', {
+      LOCAL_POOL_DATA_DIR: path.join(root, 'pool-data'),
+    });
     expect((await fetch(`${poolUrl}/health`)).status).toBe(200);
   });
 
@@ -124,34 +129,20 @@ describe('production installs (as the Dockerfiles do them)', () => {
   });
 
   it('auth-server starts against that pool and answers 200 on /healthz and /readyz', async () => {
-    const port = await getFreePort();
-    const url = `http://127.0.0.1:${port}`;
-    await start(
-      'auth-server',
-      {
-        PORT: String(port),
-        ...poolEnv,
-        AWS_REGION: 'us-east-1',
-        COGNITO_ENDPOINT: poolUrl,
-      },
-      `${url}/healthz`,
-    );
+    const url = await start('auth-server', 'PORT', '/healthz', {
+      ...poolEnv,
+      AWS_REGION: 'us-east-1',
+      COGNITO_ENDPOINT: poolUrl,
+    });
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
   });
 
   it('resource-server loads the pool keys and answers 200 on /healthz and /readyz', async () => {
-    const port = await getFreePort();
-    const url = `http://127.0.0.1:${port}`;
-    await start(
-      'resource-server',
-      {
-        PORT: String(port),
-        ...poolEnv,
-        ALLOW_INSECURE_JWKS: 'true',
-      },
-      `${url}/healthz`,
-    );
+    const url = await start('resource-server', 'PORT', '/healthz', {
+      ...poolEnv,
+      ALLOW_INSECURE_JWKS: 'true',
+    });
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
   });
