@@ -8,6 +8,14 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** What Cognito takes for an email address: something, an `@`, something, no whitespace. */
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+/** Whether `value` has the shape of an email address as the user pool accepts one. */
+export function isEmail(value: string): boolean {
+  return EMAIL.test(value);
+}
+
 /**
  * Cognito's SECRET_HASH: base64 HMAC-SHA256 keyed with the app client secret over
  * `username + clientId`. `username` is what the call names the user by (the email

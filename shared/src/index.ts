@@ -16,5 +16,5 @@ export {
   type PasswordPolicy,
   type PasswordRule,
 } from './password-policy';
-export { normalizeEmail, secretHash } from './cognito';
+export { isEmail, normalizeEmail, secretHash } from './cognito';
 export { onSupervisorGone } from './supervision';

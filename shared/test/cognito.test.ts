@@ -1,4 +1,4 @@
-import { normalizeEmail, secretHash } from '../src';
+import { isEmail, normalizeEmail, secretHash } from '../src';
 
 describe('normalizeEmail', () => {
   it('trims surrounding blanks and lower-cases', () => {
@@ -22,5 +22,14 @@ describe('secretHash', () => {
     expect(secretHash('secret', 'a@example.com', 'client')).not.toBe(
       secretHash('secret', 'b@example.com', 'client'),
     );
+  });
+});
+
+describe('isEmail', () => {
+  it('takes something, an @ and something, with no whitespace', () => {
+    expect(isEmail('ada@example.com')).toBe(true);
+    expect(isEmail('a@b')).toBe(true);
+    for (const value of ['', 'ada', '@example.com', 'ada@', 'ada @example.com', 'a@b@c'])
+      expect({ value, ok: isEmail(value) }).toEqual({ value, ok: false });
   });
 });

@@ -1,3 +1,4 @@
+import { isEmail } from '@authstack/shared';
 import { aliasExists, invalidParameter, userNotFound } from '../protocol/errors';
 import { UniqueViolation, type NewUser, type UserChanges } from '../storage/store';
 import type { PoolContext } from './context';
@@ -30,8 +31,6 @@ export const STANDARD_ATTRIBUTES = new Set([
 /** Attributes only an administrator (or Cognito itself) may set. */
 const ADMIN_ONLY_ATTRIBUTES = new Set(['email_verified', 'phone_number_verified']);
 
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
-
 export interface AttributeInput {
   Name: string;
   Value?: string | undefined;
@@ -59,7 +58,7 @@ export function readAttributes(
           : `Attributes did not conform to the schema: ${name}: Attribute does not exist in the schema.`,
       );
     }
-    if (name === 'email' && !EMAIL.test(value))
+    if (name === 'email' && !isEmail(value))
       throw invalidParameter('Invalid email address format.');
     if (name.endsWith('_verified') && value !== 'true' && value !== 'false') {
       throw invalidParameter(`Invalid value for ${name}: must be "true" or "false".`);
@@ -68,8 +67,6 @@ export function readAttributes(
   }
   return out;
 }
-
-export const isEmail = (value: string): boolean => EMAIL.test(value);
 
 export function usernameKey(pool: PoolRecord, username: string): string {
   return caseInsensitive(pool) ? username.toLowerCase() : username;

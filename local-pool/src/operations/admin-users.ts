@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isEmail } from '@authstack/shared';
 import { enforcePasswordPolicy } from '../domain/auth';
 import { queueMessage, sendCode } from '../domain/codes';
 import { newSub, newTemporaryPassword } from '../domain/ids';
@@ -10,7 +11,6 @@ import { parseUserFilter } from '../domain/user-filter';
 import {
   attributeList,
   findUser,
-  isEmail,
   newUser,
   readAttributes,
   requireUser,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isEmail } from '@authstack/shared';
 import { checkSecretHash, enforcePasswordPolicy } from '../domain/auth';
 import {
   consumeCode,
@@ -19,7 +20,7 @@ import {
   requirePool,
 } from '../domain/pools';
 import type { ClientRecord, PoolRecord, UserRecord } from '../domain/types';
-import { findUser, isEmail, newUser, readAttributes } from '../domain/users';
+import { findUser, newUser, readAttributes } from '../domain/users';
 import { invalidParameter, notAuthorized, userNotFound, usernameExists } from '../protocol/errors';
 import { operation } from '../protocol/operation';
 import {

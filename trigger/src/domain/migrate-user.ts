@@ -1,6 +1,7 @@
 import type { UserMigrationTriggerEvent } from 'aws-lambda';
 import { z } from 'zod';
 import {
+  isEmail,
   maskIdentifier,
   normalizeEmail,
   passwordPolicyViolations,
@@ -40,7 +41,6 @@ const eventSchema = z.looseObject({
   request: z.looseObject({ password: z.string().optional() }).optional(),
 });
 
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const MAX_EMAIL_LENGTH = 254;
 
 function domainAllowed(email: string, allowed: readonly string[]): boolean {
@@ -124,7 +124,7 @@ export async function migrateUser(
     logger.warn({ outcome: 'invalid_event' }, 'unsupported trigger source');
     throw new InvalidTriggerEventError('Unsupported trigger source');
   }
-  if (email.length > MAX_EMAIL_LENGTH || !EMAIL.test(email)) return refuse('not_an_email');
+  if (email.length > MAX_EMAIL_LENGTH || !isEmail(email)) return refuse('not_an_email');
   if (!domainAllowed(email, deps.settings.allowedEmailDomains)) {
     return refuse('email_domain_not_allowed');
   }
