@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createTestUserPool, startLocalPool } from '@authstack/local-pool/testing';
 import { createLogger } from '@authstack/shared';
-import { getFreePort, startProcess } from '@authstack/shared/testing';
+import { getFreePort, percentile, startProcess } from '@authstack/shared/testing';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 6);
 const CALLS = Number(process.env.BENCH_CALLS ?? 40);
@@ -28,11 +28,6 @@ const EMAIL = 'bench@example.com';
 const PASSWORD = 'Bench-Passw0rd!';
 
 const logger = createLogger({ name: 'auth-server-bench' });
-
-function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)] ?? Number.NaN;
-}
 
 const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
 

@@ -8,6 +8,7 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { GetUserCommand, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { hashPassword } from '../src/domain/passwords';
+import { percentile } from '@authstack/shared/testing';
 import { createTestUserPool, startLocalPool } from '../src/testing';
 import {
   AdminCreateUserCommand,
@@ -18,11 +19,6 @@ const CALLS = 200;
 const WARM_UP = 10;
 const EMAIL = 'bench@example.com';
 const PASSWORD = 'Bench-Passw0rd!';
-
-function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return Number((sorted[Math.max(0, index)] ?? 0).toFixed(2));
-}
 
 async function measure(
   call: () => Promise<unknown>,
@@ -36,7 +32,8 @@ async function measure(
     samples.push(performance.now() - start);
   }
   samples.sort((a, b) => a - b);
-  return { median: percentile(samples, 50), p99: percentile(samples, 99) };
+  const at = (p: number) => Number(percentile(samples, p).toFixed(2));
+  return { median: at(50), p99: at(99) };
 }
 
 function rssMiB(pid: number): number {

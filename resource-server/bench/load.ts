@@ -8,6 +8,7 @@
  * Prints one JSON line: `LoadResult`.
  */
 import autocannon from 'autocannon';
+import { percentile } from '@authstack/shared/testing';
 
 export interface LoadResult {
   requestsPerSecond: number;
@@ -17,11 +18,6 @@ export interface LoadResult {
   p99: number;
   non2xx: number;
   errors: number;
-}
-
-function percentile(sorted: Float64Array, fraction: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
 }
 
 async function main(): Promise<void> {
@@ -47,8 +43,8 @@ async function main(): Promise<void> {
   const summary: LoadResult = {
     requestsPerSecond: result.requests.average,
     total: result.requests.total,
-    p50: percentile(sorted, 0.5),
-    p99: percentile(sorted, 0.99),
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
     non2xx: result.non2xx,
     errors: result.errors,
   };

@@ -10,6 +10,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
+import { percentile } from '@authstack/shared/testing';
 import {
   DEMO_LEGACY_USERS,
   seedLegacyUsers,
@@ -27,11 +28,6 @@ const E2E_USERS = Number(process.env.BENCH_USERS ?? 60);
 
 function write(line: string): void {
   process.stdout.write(`${line}\n`);
-}
-
-function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)] ?? Number.NaN;
 }
 
 function summary(name: string, samples: number[]): Record<string, string | number> {

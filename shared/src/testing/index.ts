@@ -8,3 +8,4 @@ export {
   type StartedProcess,
 } from './process';
 export { LogCapture } from './log-capture';
+export { percentile } from './stats';
