@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { waitForHttp } from '@authstack/shared/testing';
+import { waitForHttp } from '@authstack/shared';
 
 /** Receives every line a service prints, already as one JSON document. */
 export type LineSink = (line: string) => void;

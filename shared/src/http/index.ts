@@ -9,3 +9,4 @@ export {
 } from './error-handler';
 export { validate } from './validate';
 export { serve, Lifecycle, type RunningServer, type ServeOptions } from './serve';
+export { waitForHttp } from './wait-for-http';

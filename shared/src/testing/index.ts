@@ -1,8 +1,8 @@
 export { getFreePort } from './ports';
+export { waitForHttp } from '../http/wait-for-http';
 export {
   startProcess,
   startRestartableProcess,
-  waitForHttp,
   type RestartableProcess,
   type StartProcessOptions,
   type StartedProcess,
