@@ -7,7 +7,9 @@ import {
   type Lifecycle,
   type Logger,
 } from '@authstack/shared';
+import type { RevocationStore } from '@authstack/shared/state-store';
 import express, { type ErrorRequestHandler, type Express } from 'express';
+import type { Pool } from 'pg';
 import helmet from 'helmet';
 import { UserPoolError } from './adapters/cognito-errors';
 import { Accounts } from './domain/accounts';
@@ -31,8 +33,17 @@ export interface AppSettings {
   rateLimits: RateLimitSettings;
 }
 
+/** The shared state store (PostgreSQL): what every auth-server instance must agree on. */
+export interface StateStoreDeps {
+  /** Connections to the store, e.g. for the rate limits' counters. */
+  db: Pool;
+  revocations: RevocationStore;
+}
+
 export interface AppDeps {
   pool: UserPool;
+  /** Absent only where no store is configured (STATE_DATABASE_URL unset). */
+  stateStore?: StateStoreDeps;
   status: PoolStatus;
   logger: Logger;
   lifecycle: Lifecycle;

@@ -1,4 +1,5 @@
 import { env, loadConfig, parseConfig } from '@authstack/shared';
+import { STATE_DATABASE_URL_PATTERN } from '@authstack/shared/state-store';
 import { z } from 'zod';
 import type { AppSettings } from './app';
 
@@ -30,6 +31,13 @@ export const configSchema = z.object({
   SIGNIN_MAX_FAILURES_PER_IP: env.nonNegativeInt(20),
   /** Sign-up, confirm, resend, forgot, reset and new-password requests per client address. */
   ACCOUNT_MAX_REQUESTS_PER_IP: env.nonNegativeInt(20),
+  /**
+   * The shared state store (PostgreSQL): revocations and rate limits every instance sees.
+   * Unset: limits count per process and sign-out reaches only the pool (local tests only).
+   */
+  STATE_DATABASE_URL: z.string().regex(STATE_DATABASE_URL_PATTERN, 'a postgres:// URL').optional(),
+  /** The longest ID/access token lifetime of the pool (Cognito: at most one day); how long a revocation is kept. */
+  MAX_TOKEN_LIFETIME_SECONDS: z.coerce.number().int().min(300).max(86_400).default(86_400),
   /** Deadline of one call to the user pool, retries included. */
   UPSTREAM_TIMEOUT_MS: env.positiveInt(3000),
   LOG_LEVEL: env.logLevel(),

@@ -9,3 +9,4 @@ export {
 } from './process';
 export { LogCapture } from './log-capture';
 export { percentile } from './stats';
+export { startStateDatabase, type StateDatabase } from './state-db';

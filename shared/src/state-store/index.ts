@@ -1,0 +1,24 @@
+export {
+  LOCAL_STATE_DB,
+  localStateDatabaseUrl,
+  STATE_DATABASE_URL_PATTERN,
+  withoutPassword,
+} from './settings';
+export { createStatePool, stateClientConfig, type StatePoolOptions } from './pool';
+export { migrateStateStore, STATE_MIGRATIONS_DIR } from './migrate';
+export {
+  loadRevocations,
+  parseRevocationNotice,
+  RevocationList,
+  RevocationStore,
+  type RevocableToken,
+  type Revocation,
+  type RevocationStoreOptions,
+} from './revocations';
+export {
+  RevocationFeed,
+  REVOCATION_CHANNEL,
+  type FeedState,
+  type FeedStatus,
+  type RevocationFeedOptions,
+} from './feed';
