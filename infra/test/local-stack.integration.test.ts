@@ -16,6 +16,7 @@ type LogLine = Record<string, unknown>;
 
 const SERVICES = [
   'legacy-db',
+  'state-db',
   'trigger-invoke-server',
   'local-pool',
   'auth-server',
@@ -82,6 +83,7 @@ describe('npm start (scripts/start.ts)', () => {
     env = {
       LOCAL_STATE_DIR: stateDir,
       LEGACY_DB_PORT: String(await getFreePort()),
+      STATE_DB_PORT: String(await getFreePort()),
       TRIGGER_PORT: String(await getFreePort()),
       LOCAL_POOL_PORT: String(await getFreePort()),
       AUTH_SERVER_PORT: String(await getFreePort()),
@@ -115,7 +117,14 @@ describe('npm start (scripts/start.ts)', () => {
     const banner = new Set(readyBanner(config, ready).split('\n'));
     const others = (stack as StartedProcess).stdoutLines().filter((line) => !banner.has(line));
     const names = new Set(others.map((line) => (JSON.parse(line) as LogLine).name));
-    for (const name of ['stack', 'legacy-db', 'local-pool', 'auth-server', 'resource-server'])
+    for (const name of [
+      'stack',
+      'legacy-db',
+      'state-db',
+      'local-pool',
+      'auth-server',
+      'resource-server',
+    ])
       expect(names).toContain(name);
   });
 
@@ -140,6 +149,29 @@ describe('npm start (scripts/start.ts)', () => {
     expect(await (await me(config, idToken)).json()).toMatchObject({ groups: ['admin'] });
   });
 
+  it('signs the user out, and the resource-server refuses the old tokens while a new sign-in passes', async () => {
+    const first = (await (
+      await signIn(config, 'legacy@example.com', 'Legacy-Passw0rd!')
+    ).json()) as { idToken: string; accessToken: string };
+    const signOut = await fetch(`http://127.0.0.1:${config.ports.authServer}/v1/api/user/signout`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${first.accessToken}` },
+    });
+    expect(signOut.status).toBe(204);
+    // Revocations reach the resource-server by NOTIFY, within milliseconds: poll briefly.
+    let refused = await me(config, first.idToken);
+    for (const deadline = Date.now() + 2_000; refused.status === 200 && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      refused = await me(config, first.idToken);
+    }
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ error: { code: 'invalid_token' } });
+    expect((await me(config, first.accessToken)).status).toBe(401);
+    const again = await signIn(config, 'legacy@example.com', 'Legacy-Passw0rd!');
+    const { idToken } = (await again.json()) as { idToken: string };
+    expect((await me(config, idToken)).status).toBe(200);
+  });
+
   it('stops on SIGTERM: services in reverse order, Postgres last, exit 0, every port free again', async () => {
     const running = stack as StartedProcess;
     expect(await running.stop('SIGTERM', 30_000)).toBe(0);
@@ -155,6 +187,7 @@ describe('npm start (scripts/start.ts)', () => {
       'auth-server',
       'local-pool',
       'trigger',
+      'state-db',
       'legacy-db',
     ]);
     await expect(assertPortsFree(portClaims(config))).resolves.toBeUndefined();

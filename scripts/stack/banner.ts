@@ -21,6 +21,7 @@ export function readyBanner(config: StackConfig, ready: StackReady): string {
     `                   codes that would be emailed: ${endpoints.localPool}/_local/messages?to=<email>`,
     `  trigger          ${endpoints.trigger}   (Lambda Invoke API, function user-migration)`,
     `  legacy Postgres  ${endpoints.legacyDb}`,
+    `  state store      ${endpoints.stateDb}   (Postgres: revocations, rate limits)`,
     '',
     'Demo users:',
     ...users.map(

@@ -12,6 +12,7 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const schema = z.object({
   LOCAL_STATE_DIR: z.string().min(1).default(path.join(REPO_ROOT, '.local')),
   LEGACY_DB_PORT: env.port(54329),
+  STATE_DB_PORT: env.port(54330),
   TRIGGER_PORT: env.port(9230),
   LOCAL_POOL_PORT: env.port(9229),
   AUTH_SERVER_PORT: env.port(3000),
@@ -27,11 +28,12 @@ const schema = z.object({
 });
 
 export interface StackConfig {
-  /** All state: `<dir>/pool` (the user pool), `<dir>/legacy-db` (Postgres). */
+  /** All state: `<dir>/pool` (the user pool), `<dir>/legacy-db` and `<dir>/state-db` (Postgres). */
   stateDir: string;
   host: string;
   ports: {
     legacyDb: number;
+    stateDb: number;
     trigger: number;
     localPool: number;
     authServer: number;
@@ -55,6 +57,7 @@ export function stackConfigFromEnv(
     host: '127.0.0.1',
     ports: {
       legacyDb: values.LEGACY_DB_PORT,
+      stateDb: values.STATE_DB_PORT,
       trigger: values.TRIGGER_PORT,
       localPool: values.LOCAL_POOL_PORT,
       authServer: values.AUTH_SERVER_PORT,

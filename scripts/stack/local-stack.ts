@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '@authstack/shared';
+import { localStateDatabaseUrl } from '@authstack/shared/state-store';
 import { localLegacyDatabaseUrl } from '@authstack/trigger/local/legacy-db-settings';
 import { bootstrapLocalPool, USER_MIGRATION_FUNCTION } from './bootstrap';
 import { REPO_ROOT, type StackConfig } from './config';
@@ -34,6 +35,7 @@ export interface StackEndpoints {
   localPool: string;
   trigger: string;
   legacyDb: string;
+  stateDb: string;
 }
 
 export function stackEndpoints(config: StackConfig): StackEndpoints {
@@ -44,6 +46,7 @@ export function stackEndpoints(config: StackConfig): StackEndpoints {
     localPool: at(config.ports.localPool),
     trigger: at(config.ports.trigger),
     legacyDb: `${config.host}:${config.ports.legacyDb}`,
+    stateDb: `${config.host}:${config.ports.stateDb}`,
   };
 }
 
@@ -52,6 +55,7 @@ export function portClaims(config: StackConfig): PortClaim[] {
   const { host, ports } = config;
   return [
     { owner: 'legacy Postgres', variable: 'LEGACY_DB_PORT', host, port: ports.legacyDb },
+    { owner: 'state store Postgres', variable: 'STATE_DB_PORT', host, port: ports.stateDb },
     { owner: 'trigger invoke server', variable: 'TRIGGER_PORT', host, port: ports.trigger },
     { owner: 'local user pool', variable: 'LOCAL_POOL_PORT', host, port: ports.localPool },
     { owner: 'auth-server', variable: 'AUTH_SERVER_PORT', host, port: ports.authServer },
@@ -79,8 +83,8 @@ export class StackStoppedError extends Error {
 }
 
 /**
- * The whole local stack, started in dependency order — legacy Postgres, the
- * trigger's invoke server, the local user pool, the pool/client/group bootstrap,
+ * The whole local stack, started in dependency order — legacy Postgres, the state
+ * store's Postgres, the trigger's invoke server, the local user pool, the pool/client/group bootstrap,
  * auth-server, resource-server — and stopped in reverse order, Postgres last.
  * Every id is passed from one step to the next; nothing is copied by hand.
  */
@@ -106,6 +110,7 @@ export class LocalStack {
     const { config, endpoints } = this;
     const poolDir = path.join(config.stateDir, 'pool');
     const legacyDbDir = path.join(config.stateDir, 'legacy-db');
+    const stateDbDir = path.join(config.stateDir, 'state-db');
     // The legacy database creates its own folder (Postgres runs as its own user there).
     mkdirSync(poolDir, { recursive: true });
     const base = baseEnv(config);
@@ -117,6 +122,14 @@ export class LocalStack {
       script: built('trigger', 'local/legacy-db.js'),
       env: { ...base, LEGACY_DB_PORT: String(config.ports.legacyDb), LEGACY_DB_DIR: legacyDbDir },
       readiness: { line: /"msg":"legacy database ready"/ },
+      stopTimeoutMs: 20_000,
+    });
+
+    await this.#run({
+      name: 'state-db',
+      script: built('shared', 'local/state-db.js'),
+      env: { ...base, STATE_DB_PORT: String(config.ports.stateDb), STATE_DB_DIR: stateDbDir },
+      readiness: { line: /"msg":"state store ready"/ },
       stopTimeoutMs: 20_000,
     });
 
@@ -165,6 +178,7 @@ export class LocalStack {
       COGNITO_ENDPOINT: endpoints.localPool,
       USER_POOL_ID: userPoolId,
       USER_POOL_CLIENT_ID: clientId,
+      STATE_DATABASE_URL: localStateDatabaseUrl(config.ports.stateDb, config.host),
     };
     await this.#run({
       name: 'auth-server',

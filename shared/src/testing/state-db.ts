@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,8 +16,8 @@ export interface StateDatabase {
   port: number;
   dataDir: string;
   process: StartedProcess;
-  /** Runs the state store's migrations (as a server does at start). */
-  migrate(): Promise<void>;
+  /** Runs the state store's migrations in a new process (as a server does at start); resolves with its output. */
+  migrate(): Promise<string>;
   /** SIGKILLs the Postgres server itself (and its wrapper): a crash, not a shutdown. */
   crash(): Promise<void>;
   /** Starts Postgres again on the same port and data directory. */
@@ -26,17 +26,17 @@ export interface StateDatabase {
   stop(): Promise<void>;
 }
 
-function runNode(script: string, env: Record<string, string>): Promise<void> {
+function runNode(script: string, env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    try {
-      execFileSync(process.execPath, [script], {
-        env: { ...process.env, ...env },
-        stdio: 'pipe',
-      });
-      resolve();
-    } catch (error) {
-      reject(error instanceof Error ? error : new Error(String(error)));
-    }
+    execFile(
+      process.execPath,
+      [script],
+      { env: { ...process.env, ...env } },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${script} failed: ${error.message}\n${stdout}${stderr}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 
