@@ -13,7 +13,10 @@ import type { Pool } from 'pg';
 import helmet from 'helmet';
 import { UserPoolError } from './adapters/cognito-errors';
 import { Accounts } from './domain/accounts';
+import { Administration } from './domain/administration';
 import type { PoolStatus } from './domain/pool-status';
+import { Revocations } from './domain/revocations';
+import { StateStoreHealth } from './domain/state-store-health';
 import type { UserPool } from './domain/user-pool';
 import { ApiRouter } from './http/api-router';
 import { authenticateWith } from './http/authenticate';
@@ -62,17 +65,30 @@ const logUpstreamError: ErrorRequestHandler = (error, req, _res, next) => {
 };
 
 /** The auth-server's Express app, built from its dependencies; it never listens. */
-export function buildApp({ pool, status, logger, lifecycle, settings }: AppDeps): Express {
+export function buildApp({
+  pool,
+  stateStore,
+  status,
+  logger,
+  lifecycle,
+  settings,
+}: AppDeps): Express {
+  const revocations = new Revocations(stateStore?.revocations);
   const accounts = new Accounts({
     pool,
     status,
+    revocations,
     confirmation: settings.signUpConfirmation,
     adminGroup: settings.adminGroup,
   });
-  const limits = createRateLimits(settings.rateLimits, logger);
+  const stateStoreHealth = new StateStoreHealth(stateStore?.db, logger);
+  const limits = createRateLimits(settings.rateLimits, {
+    db: stateStore?.db,
+    health: stateStoreHealth,
+  });
   const api = new ApiRouter(authenticateWith(accounts));
   registerUserRoutes(api, { accounts, limits });
-  registerAdminRoutes(api, { pool });
+  registerAdminRoutes(api, { administration: new Administration({ pool, revocations }) });
   const basePath = `/${settings.stage}/api`;
   const openApi = openApiDocument(api.routes, basePath);
 
@@ -81,13 +97,14 @@ export function buildApp({ pool, status, logger, lifecycle, settings }: AppDeps)
   app.set('trust proxy', settings.trustProxy);
   app.use(requestContext(logger));
   app.use(helmet());
-  app.use(healthRoutes({ lifecycle, status }));
+  app.use(healthRoutes({ lifecycle, status, stateStore: stateStoreHealth }));
   app.use(basePath, noStore, ...jsonBody('16kb'));
   app.get(`${basePath}/openapi.json`, (_req, res) => {
     res.status(200).json(openApi);
   });
   app.use(basePath, api.router);
   app.use(notFoundHandler);
+  app.use(limits.countFailedSignIn);
   app.use(logUpstreamError);
   app.use(errorHandler());
   return app;

@@ -1,6 +1,7 @@
 import { Lifecycle, createLogger, logProcessWarnings, serve } from '@authstack/shared';
 import { createCognitoClient } from './adapters/cognito-client';
 import { CognitoUserPool } from './adapters/cognito-user-pool';
+import { openStateStore } from './adapters/state-store';
 import { buildApp } from './app';
 import { appSettingsFrom, loadAuthServerConfig } from './config';
 import { PoolStatus } from './domain/pool-status';
@@ -23,7 +24,25 @@ async function main(): Promise<void> {
   });
   const status = new PoolStatus(pool);
   const lifecycle = new Lifecycle();
-  const app = buildApp({ pool, status, logger, lifecycle, settings: appSettingsFrom(config) });
+  const stateStore = config.STATE_DATABASE_URL
+    ? await openStateStore(config.STATE_DATABASE_URL, {
+        logger,
+        maxTokenLifetimeSeconds: config.MAX_TOKEN_LIFETIME_SECONDS,
+      })
+    : undefined;
+  if (!stateStore) {
+    logger.warn(
+      'STATE_DATABASE_URL unset: revocations are not recorded (sign-out reaches the user pool only; resource-servers keep accepting old tokens until they expire)',
+    );
+  }
+  const app = buildApp({
+    pool,
+    stateStore: stateStore?.deps,
+    status,
+    logger,
+    lifecycle,
+    settings: appSettingsFrom(config),
+  });
 
   const reachable = await status.check();
   logger.info(
@@ -45,7 +64,10 @@ async function main(): Promise<void> {
       port: config.PORT,
       logger,
       lifecycle,
-      onClose: () => client.destroy(),
+      onClose: async () => {
+        client.destroy();
+        await stateStore?.close();
+      },
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -55,6 +77,7 @@ async function main(): Promise<void> {
     );
     logger.flush();
     process.exitCode = 1;
+    await stateStore?.close();
   }
 }
 

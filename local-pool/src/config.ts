@@ -17,6 +17,8 @@ export const configSchema = z
       .default('us-east-1'),
     /** Cognito's lockout after repeated failed sign-ins; off by default so tests are not slowed. */
     LOCAL_POOL_SIGNIN_LOCKOUT: env.boolean(false),
+    /** Challenge session lifetime in seconds for every client (tests); unset = each client's AuthSessionValidity. */
+    LOCAL_POOL_AUTH_SESSION_SECONDS: z.coerce.number().int().min(1).max(86_400).optional(),
     LOG_LEVEL: env.logLevel(),
   })
   .transform((raw) => ({
@@ -27,6 +29,7 @@ export const configSchema = z
     lambdaEndpoint: raw.LOCAL_POOL_LAMBDA_ENDPOINT,
     region: raw.AWS_REGION,
     signInLockout: raw.LOCAL_POOL_SIGNIN_LOCKOUT,
+    authSessionSeconds: raw.LOCAL_POOL_AUTH_SESSION_SECONDS,
     logLevel: raw.LOG_LEVEL,
   }));
 

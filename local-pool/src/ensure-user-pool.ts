@@ -4,9 +4,11 @@ import {
   CreateUserPoolCommand,
   DescribeUserPoolClientCommand,
   DescribeUserPoolCommand,
+  GetUserPoolMfaConfigCommand,
   GroupExistsException,
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
+  SetUserPoolMfaConfigCommand,
   UpdateUserPoolCommand,
   type CognitoIdentityProviderClient,
   type ExplicitAuthFlowsType,
@@ -21,7 +23,17 @@ export interface EnsureUserPoolOptions {
   groups?: string[];
   /** ARN of the UserMigration Lambda trigger; omitted = no trigger. */
   userMigrationLambdaArn?: string;
+  /**
+   * ARN of the PreSignUp Lambda trigger (refuses sign-up over a legacy account); omitted =
+   * no trigger. The trigger package serves both from one function: give it the same ARN.
+   */
+  preSignUpLambdaArn?: string;
   generateSecret?: boolean;
+  /**
+   * The pool's MfaConfiguration, with TOTP (authenticator apps) as its factor, set with
+   * SetUserPoolMfaConfig; omitted = left as it is.
+   */
+  mfaConfiguration?: 'OFF' | 'OPTIONAL' | 'ON';
   passwordPolicy?: PasswordPolicy;
   accessTokenValidityMinutes?: number;
   idTokenValidityMinutes?: number;
@@ -82,22 +94,46 @@ function samePolicy(pool: UserPoolType, wanted: PasswordPolicy): boolean {
   );
 }
 
+/** Sets the pool's MfaConfiguration (TOTP on unless OFF) when it differs. */
+async function ensureMfa(
+  client: CognitoIdentityProviderClient,
+  userPoolId: string,
+  wanted: 'OFF' | 'OPTIONAL' | 'ON',
+): Promise<void> {
+  const current = await client.send(new GetUserPoolMfaConfigCommand({ UserPoolId: userPoolId }));
+  const totp = wanted !== 'OFF';
+  if (
+    current.MfaConfiguration === wanted &&
+    Boolean(current.SoftwareTokenMfaConfiguration?.Enabled) === totp
+  ) {
+    return;
+  }
+  await client.send(
+    new SetUserPoolMfaConfigCommand({
+      UserPoolId: userPoolId,
+      MfaConfiguration: wanted,
+      ...(totp ? { SoftwareTokenMfaConfiguration: { Enabled: true } } : {}),
+    }),
+  );
+}
+
 /**
  * Finds or creates the project's user pool, app client and groups by name, using
  * only Cognito APIs, so it works the same on real Cognito and on the local pool.
  * Defaults: email as the username, case-insensitive, email auto-verified,
  * PreventUserExistenceErrors ENABLED, password + refresh flows, token revocation on.
- * An existing pool whose UserMigration trigger or password policy differs is updated
- * (UpdateUserPool resets what it is not given, so the updatable settings are all sent).
+ * An existing pool whose UserMigration or PreSignUp trigger or password policy differs is
+ * updated (UpdateUserPool resets what it is not given, so the updatable settings are all sent).
  */
 export async function ensureUserPool(
   client: CognitoIdentityProviderClient,
   options: EnsureUserPoolOptions,
 ): Promise<EnsuredUserPool> {
   const passwordPolicy = options.passwordPolicy ?? { ...DEFAULT_PASSWORD_POLICY };
-  const lambdaConfig = options.userMigrationLambdaArn
-    ? { UserMigration: options.userMigrationLambdaArn }
-    : {};
+  const lambdaConfig = {
+    ...(options.userMigrationLambdaArn ? { UserMigration: options.userMigrationLambdaArn } : {}),
+    ...(options.preSignUpLambdaArn ? { PreSignUp: options.preSignUpLambdaArn } : {}),
+  };
   const updatable = {
     Policies: { PasswordPolicy: { ...passwordPolicy, TemporaryPasswordValidityDays: 7 } },
     LambdaConfig: lambdaConfig,
@@ -121,15 +157,24 @@ export async function ensureUserPool(
     const { UserPool: pool } = await client.send(
       new DescribeUserPoolCommand({ UserPoolId: userPoolId }),
     );
-    const currentMigration = pool?.LambdaConfig?.UserMigration;
     if (
       !pool ||
-      currentMigration !== options.userMigrationLambdaArn ||
+      pool.LambdaConfig?.UserMigration !== options.userMigrationLambdaArn ||
+      pool.LambdaConfig?.PreSignUp !== options.preSignUpLambdaArn ||
       !samePolicy(pool, passwordPolicy)
     ) {
-      await client.send(new UpdateUserPoolCommand({ UserPoolId: userPoolId, ...updatable }));
+      // UpdateUserPool turns MFA OFF when not given it: send the current setting back.
+      await client.send(
+        new UpdateUserPoolCommand({
+          UserPoolId: userPoolId,
+          ...updatable,
+          ...(pool?.MfaConfiguration ? { MfaConfiguration: pool.MfaConfiguration } : {}),
+        }),
+      );
     }
   }
+
+  if (options.mfaConfiguration) await ensureMfa(client, userPoolId, options.mfaConfiguration);
 
   let clientId = await findClientId(client, userPoolId, options.clientName);
   let clientSecret: string | undefined;

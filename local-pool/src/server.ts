@@ -19,17 +19,20 @@ async function main(): Promise<void> {
   const store = new PoolStore(openDatabase(dataDir));
   const keys = KeyStore.open(dataDir);
   let issuerBase = config.issuerBase ?? '';
+  const lambda = config.lambdaEndpoint
+    ? createLambdaInvoker({ endpoint: config.lambdaEndpoint, region: config.region, logger })
+    : undefined;
   const context: PoolContext = {
     store,
     keys,
     clock: Date.now,
     region: config.region,
     issuerBase: () => issuerBase,
-    migration: config.lambdaEndpoint
-      ? createLambdaInvoker({ endpoint: config.lambdaEndpoint, region: config.region, logger })
-      : undefined,
+    migration: lambda,
+    triggers: lambda,
     logger,
     lockout: new SignInLockout({ enabled: config.signInLockout }, Date.now),
+    ...(config.authSessionSeconds ? { authSessionSeconds: config.authSessionSeconds } : {}),
   };
   const lifecycle = new Lifecycle();
   const app = buildApp({ context, isReady: () => !lifecycle.shuttingDown });

@@ -15,6 +15,7 @@ export type PoolOperation =
   | 'getUser'
   | 'groupsOf'
   | 'globalSignOut'
+  | 'revokeToken'
   | 'forgotPassword'
   | 'confirmForgotPassword'
   | 'changePassword'
@@ -149,6 +150,12 @@ export const COGNITO_ERRORS: {
     },
     getUser: { UserNotFoundException: INVALID_TOKEN },
     globalSignOut: { UserNotFoundException: INVALID_TOKEN },
+    revokeToken: {
+      NotAuthorizedException: INVALID_REFRESH_TOKEN,
+      UnsupportedTokenTypeException: INVALID_REFRESH_TOKEN,
+      /** The app client has token revocation turned off: our configuration, not the caller's. */
+      UnsupportedOperationException: INTERNAL,
+    },
     confirmSignUp: {
       NotAuthorizedException: rule(409, 'already_confirmed', 'This account is already confirmed.'),
       UserNotFoundException: INVALID_CODE,

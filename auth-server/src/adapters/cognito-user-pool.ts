@@ -7,6 +7,7 @@ import {
   AdminGetUserCommand,
   AdminListGroupsForUserCommand,
   AdminRemoveUserFromGroupCommand,
+  AdminResetUserPasswordCommand,
   AdminSetUserPasswordCommand,
   AdminUserGlobalSignOutCommand,
   ChangePasswordCommand,
@@ -20,7 +21,9 @@ import {
   ListUsersCommand,
   ResendConfirmationCodeCommand,
   RespondToAuthChallengeCommand,
+  RevokeTokenCommand,
   SignUpCommand,
+  type AdminGetUserCommandOutput,
   type AttributeType,
   type AuthenticationResultType,
   type CognitoIdentityProviderClient,
@@ -65,6 +68,10 @@ export class CognitoUserPool implements UserPool {
     this.#clientId = options.clientId;
     this.#clientSecret = options.clientSecret;
     this.#timeoutMs = options.timeoutMs;
+  }
+
+  get clientId(): string {
+    return this.#clientId;
   }
 
   async describe(): Promise<PoolDescription> {
@@ -238,6 +245,11 @@ export class CognitoUserPool implements UserPool {
     return toPoolUser(result.Username, result.UserAttributes);
   }
 
+  async findUser(email: string): Promise<PoolUser> {
+    const result = await this.#adminGetUser('adminUser', email);
+    return toPoolUser(result.Username, result.UserAttributes);
+  }
+
   async groupsOf(username: string): Promise<string[]> {
     const groups: string[] = [];
     let nextToken: string | undefined;
@@ -262,6 +274,19 @@ export class CognitoUserPool implements UserPool {
   async globalSignOut(accessToken: string): Promise<void> {
     await this.#call('globalSignOut', (o) =>
       this.#client.send(new GlobalSignOutCommand({ AccessToken: accessToken }), o),
+    );
+  }
+
+  async revokeRefreshToken(refreshToken: string): Promise<void> {
+    await this.#call('revokeToken', (o) =>
+      this.#client.send(
+        new RevokeTokenCommand({
+          Token: refreshToken,
+          ClientId: this.#clientId,
+          ClientSecret: this.#clientSecret,
+        }),
+        o,
+      ),
     );
   }
 
@@ -370,16 +395,38 @@ export class CognitoUserPool implements UserPool {
     );
   }
 
+  async deleteUser(email: string): Promise<void> {
+    await this.#call('adminUser', (o) =>
+      this.#client.send(
+        new AdminDeleteUserCommand({ UserPoolId: this.#userPoolId, Username: email }),
+        o,
+      ),
+    );
+  }
+
+  async adminResetPassword(email: string): Promise<void> {
+    await this.#call('adminUser', (o) =>
+      this.#client.send(
+        new AdminResetUserPasswordCommand({ UserPoolId: this.#userPoolId, Username: email }),
+        o,
+      ),
+    );
+  }
+
   /** The pool's own username (a uuid with email sign-in), which challenges and refresh hash. */
   async #usernameOf(operation: PoolOperation, email: string): Promise<string> {
-    const result = await this.#call(operation, (o) =>
+    const result = await this.#adminGetUser(operation, email);
+    if (!result.Username) throw internal('AdminGetUser returned no Username');
+    return result.Username;
+  }
+
+  #adminGetUser(operation: PoolOperation, email: string): Promise<AdminGetUserCommandOutput> {
+    return this.#call(operation, (o) =>
       this.#client.send(
         new AdminGetUserCommand({ UserPoolId: this.#userPoolId, Username: email }),
         o,
       ),
     );
-    if (!result.Username) throw internal('AdminGetUser returned no Username');
-    return result.Username;
   }
 
   /** Runs one SDK call under the deadline; whatever it throws is mapped through the table. */

@@ -1,6 +1,19 @@
-import { HttpError, PASSWORD_RULE_MESSAGES, passwordPolicyViolations } from '@authstack/shared';
-import { NotAdminError, WeakPasswordError } from './errors';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  HttpError,
+  PASSWORD_RULE_MESSAGES,
+  passwordPolicyViolations,
+  type Logger,
+} from '@authstack/shared';
+import {
+  InvalidTokenError,
+  NotAdminError,
+  RevocationUnavailableError,
+  WeakPasswordError,
+} from './errors';
 import type { PoolStatus } from './pool-status';
+import type { Revocations } from './revocations';
+import { unverifiedClaims, type TokenClaims } from './token-claims';
 import type { CodeDelivery, NewUser, PoolUser, SignInResult, Tokens, UserPool } from './user-pool';
 
 export type SignUpOutcome =
@@ -24,6 +37,7 @@ export interface Acknowledged {
 export interface AccountsOptions {
   pool: UserPool;
   status: PoolStatus;
+  revocations: Revocations;
   /** `auto`: sign-up creates a confirmed user and signs in; `code`: the user confirms a code. */
   confirmation: 'auto' | 'code';
   adminGroup: string;
@@ -33,17 +47,20 @@ export interface AccountsOptions {
 export class Accounts {
   readonly #pool: UserPool;
   readonly #status: PoolStatus;
+  readonly #revocations: Revocations;
   readonly #confirmation: 'auto' | 'code';
   readonly #adminGroup: string;
 
   constructor(options: AccountsOptions) {
     this.#pool = options.pool;
     this.#status = options.status;
+    this.#revocations = options.revocations;
     this.#confirmation = options.confirmation;
     this.#adminGroup = options.adminGroup;
   }
 
-  async signUp(user: NewUser): Promise<SignUpOutcome> {
+  /** `log`: the request's logger, for what the client is not told. */
+  async signUp(user: NewUser, log: Logger): Promise<SignUpOutcome> {
     await this.#assertPasswordPolicy(user.password, 'password');
     if (this.#confirmation === 'code') {
       const { sub, delivery } = await this.#pool.signUp(user);
@@ -54,7 +71,8 @@ export class Accounts {
     if (signedIn.kind !== 'signed_in') {
       throw new HttpError(500, 'internal_error', 'The new user could not be signed in.');
     }
-    return { sub, confirmed: true, tokens: signedIn.tokens };
+    const tokens = await this.#issuedAfterRevocations(signedIn.tokens, user.email, log);
+    return { sub, confirmed: true, tokens };
   }
 
   confirmSignUp(email: string, code: string): Promise<void> {
@@ -65,22 +83,47 @@ export class Accounts {
     return acknowledge(this.#pool.resendConfirmationCode(email));
   }
 
-  signIn(email: string, password: string): Promise<SignInResult> {
-    return this.#pool.signIn(email, password);
+  async signIn(email: string, password: string, log: Logger): Promise<SignInResult> {
+    const result = await this.#pool.signIn(email, password);
+    if (result.kind !== 'signed_in') return result;
+    return {
+      kind: 'signed_in',
+      tokens: await this.#issuedAfterRevocations(result.tokens, email, log),
+    };
   }
 
-  async completeNewPassword(email: string, session: string, newPassword: string): Promise<Tokens> {
+  async completeNewPassword(
+    email: string,
+    session: string,
+    newPassword: string,
+    log: Logger,
+  ): Promise<Tokens> {
     await this.#assertPasswordPolicy(newPassword, 'newPassword');
-    return this.#pool.completeNewPassword(email, session, newPassword);
+    const tokens = await this.#pool.completeNewPassword(email, session, newPassword);
+    return this.#issuedAfterRevocations(tokens, email, log);
   }
 
-  refresh(refreshToken: string, email: string | undefined): Promise<Tokens> {
-    return this.#pool.refresh(refreshToken, email);
+  async refresh(refreshToken: string, email: string | undefined, log: Logger): Promise<Tokens> {
+    const tokens = await this.#pool.refresh(refreshToken, email);
+    const { refreshToken: _kept, ...refreshed } = await this.#issuedAfterRevocations(
+      { ...tokens, refreshToken },
+      email,
+      log,
+    );
+    return refreshed;
   }
 
-  /** The user behind an access token, checked by the pool (signature, expiry, revocation). */
-  authenticate(accessToken: string): Promise<PoolUser> {
-    return this.#pool.getUser(accessToken);
+  /**
+   * The user behind an access token. The pool checks signature, issuer, expiry and
+   * revocation (GetUser); then the token must have been issued to this server's app
+   * client. Only a token the pool accepted is decoded.
+   */
+  async authenticate(accessToken: string): Promise<PoolUser> {
+    const user = await this.#pool.getUser(accessToken);
+    if (unverifiedClaims(accessToken)?.clientId !== this.#pool.clientId) {
+      throw new InvalidTokenError();
+    }
+    return user;
   }
 
   /** Throws 403 unless the user is, right now, in the admin group. */
@@ -100,8 +143,26 @@ export class Accounts {
     };
   }
 
-  signOut(accessToken: string): Promise<void> {
-    return this.#pool.globalSignOut(accessToken);
+  /** Sign-out everywhere: every token of the user issued up to now, then every refresh token. */
+  async signOut(user: PoolUser, accessToken: string): Promise<void> {
+    await this.#revocations.revokeUser(user.sub);
+    await this.#pool.globalSignOut(accessToken);
+  }
+
+  /**
+   * Signs one device out: the session of `refreshToken` (its sign-in and every refresh of
+   * it). Refresh tokens are opaque, so one refresh proves the token valid (401
+   * `invalid_refresh_token` otherwise, nothing recorded) and names its session
+   * (`origin_jti`) and user. The session is recorded revoked, then RevokeToken ends the
+   * refresh token at the pool. Returns the user's sub, for the log.
+   */
+  async signOutDevice(refreshToken: string, email: string | undefined): Promise<{ sub: string }> {
+    const tokens = await this.#pool.refresh(refreshToken, email);
+    const { sub, originJti } = claimsOfIssued(tokens.accessToken);
+    if (originJti === undefined) throw poolAnsweredBadTokens('no origin_jti');
+    await this.#revocations.revokeSession(originJti);
+    await this.#pool.revokeRefreshToken(refreshToken);
+    return { sub };
   }
 
   /** Answers alike for known and unknown users: every refusal of the pool is kept back. */
@@ -109,18 +170,82 @@ export class Accounts {
     return acknowledge(this.#pool.forgotPassword(email));
   }
 
+  /**
+   * Sets the new password with the emailed code, then revokes every token of the user
+   * issued up to now. Unlike every other revocation this one is recorded *after* the pool
+   * call: the caller is not signed in, so recording first would let anyone who knows an
+   * email sign its owner out everywhere by posting wrong codes. Only once the pool has
+   * accepted the code is the user looked up (for the sub) and the revocation recorded. If
+   * that fails the password is set all the same, and the answer is 503
+   * `revocation_unavailable` saying so: the code is spent, so a retry cannot help, but a
+   * sign-in with the new password and a sign-out everywhere ends the old sessions.
+   */
   async resetPassword(email: string, code: string, newPassword: string): Promise<void> {
     await this.#assertPasswordPolicy(newPassword, 'newPassword');
-    return this.#pool.confirmForgotPassword(email, code, newPassword);
+    await this.#pool.confirmForgotPassword(email, code, newPassword);
+    if (!this.#revocations.recording) return;
+    try {
+      const { sub } = await this.#pool.findUser(email);
+      await this.#revocations.revokeUser(sub);
+    } catch (error) {
+      throw new RevocationUnavailableError(PASSWORD_SET_SESSIONS_NOT_ENDED, { cause: error });
+    }
   }
 
+  /** Revokes every token of the user issued up to now, then asks the pool to change the password. */
   async changePassword(
+    user: PoolUser,
     accessToken: string,
     previousPassword: string,
     proposedPassword: string,
   ): Promise<void> {
     await this.#assertPasswordPolicy(proposedPassword, 'proposedPassword');
+    await this.#revocations.revokeUser(user.sub);
     return this.#pool.changePassword(accessToken, previousPassword, proposedPassword);
+  }
+
+  /**
+   * How `iat`'s one-second granularity is handled. A revocation of the user covers the
+   * whole second it was recorded in (its `notBefore` is the next second), so tokens issued
+   * in that second by a sign-in or refresh just after it would be refused by every
+   * resource-server. When the new tokens predate the user's `notBefore`, wait until the
+   * pool's clock has reached it — `notBefore - iat` seconds after the tokens arrived, which
+   * holds whatever the offset between this server's clock and the pool's — and refresh
+   * once: the refreshed tokens are issued after the revocation. Refresh tokens carry no
+   * `iat` check and are kept. When the store cannot be asked the tokens are handed out
+   * as they are, with a warning: sign-in keeps working while the store is down.
+   */
+  async #issuedAfterRevocations(
+    tokens: Tokens,
+    email: string | undefined,
+    log: Logger,
+  ): Promise<Tokens> {
+    if (!this.#revocations.recording) return tokens;
+    const received = performance.now();
+    const { sub, issuedAt } = issuedClaimsOf(tokens);
+    let notBefore: number | undefined;
+    try {
+      notBefore = await this.#revocations.userNotBefore(sub);
+    } catch (error) {
+      log.warn(
+        { err: error, sub },
+        'state store unavailable: tokens handed out without checking them against a revocation in their second',
+      );
+      return tokens;
+    }
+    if (notBefore === undefined || issuedAt >= notBefore) return tokens;
+    const waitMs = (notBefore - issuedAt) * 1000 - (performance.now() - received);
+    if (tokens.refreshToken === undefined || waitMs > MAX_REISSUE_WAIT_MS) {
+      log.warn({ sub, issuedAt, notBefore }, 'tokens issued before the revocation of the user');
+      return tokens;
+    }
+    await sleep(Math.max(0, waitMs));
+    const refreshed = await this.#pool.refresh(tokens.refreshToken, email);
+    log.info(
+      { sub, notBefore, issuedAt: issuedClaimsOf(refreshed).issuedAt },
+      'tokens issued in the second of a revocation; refreshed after it',
+    );
+    return { ...refreshed, refreshToken: tokens.refreshToken };
   }
 
   async #assertPasswordPolicy(password: string, field: string): Promise<void> {
@@ -133,6 +258,35 @@ export class Accounts {
       );
     }
   }
+}
+
+/**
+ * Longest wait for the second of a revocation to pass. The wait is about one second; more
+ * than this means this server's clock runs well ahead of the pool's.
+ */
+const MAX_REISSUE_WAIT_MS = 3_000;
+
+const PASSWORD_SET_SESSIONS_NOT_ENDED =
+  'The new password is set, but the sessions signed in before could not be ended yet: sign in with the new password, then POST /user/signout once the service is available again.';
+
+function poolAnsweredBadTokens(detail: string): HttpError {
+  return new HttpError(500, 'internal_error', 'Something went wrong on our side.', {
+    cause: new Error(`the user pool issued tokens the server cannot read (${detail})`),
+  });
+}
+
+/** The claims of a token the pool has just issued. */
+function claimsOfIssued(token: string): TokenClaims {
+  const claims = unverifiedClaims(token);
+  if (claims === undefined) throw poolAnsweredBadTokens('malformed payload');
+  return claims;
+}
+
+/** The sub of new tokens and the earlier `iat` of the ID and access token. */
+function issuedClaimsOf(tokens: Tokens): { sub: string; issuedAt: number } {
+  const access = claimsOfIssued(tokens.accessToken);
+  const id = claimsOfIssued(tokens.idToken);
+  return { sub: access.sub, issuedAt: Math.min(access.issuedAt, id.issuedAt) };
 }
 
 /** Waits for `call`; a refusal by the pool (4xx) is swallowed, an unreachable pool is not. */

@@ -1,4 +1,9 @@
-import { BadRequestError, ForbiddenError, UnauthorizedError } from '@authstack/shared';
+import {
+  BadRequestError,
+  ForbiddenError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+} from '@authstack/shared';
 
 /** A new password breaks the pool's password policy; the message names the field and every rule. */
 export class WeakPasswordError extends BadRequestError {
@@ -16,5 +21,24 @@ export class InvalidTokenError extends UnauthorizedError {
 export class NotAdminError extends ForbiddenError {
   constructor() {
     super('forbidden', 'This route is for administrators only.');
+  }
+}
+
+/** Seconds a client should wait before trying a revocation again. */
+const REVOCATION_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * A revocation could not be recorded in the shared state store. Unless the message says
+ * otherwise, nothing was changed: the user pool was not called, so the client may retry.
+ */
+export class RevocationUnavailableError extends ServiceUnavailableError {
+  constructor(
+    message = 'The sign-out cannot be recorded right now, so nothing was changed; try again shortly.',
+    options: { cause?: unknown } = {},
+  ) {
+    super('revocation_unavailable', message, {
+      ...options,
+      headers: { 'Retry-After': String(REVOCATION_RETRY_AFTER_SECONDS) },
+    });
   }
 }

@@ -50,6 +50,8 @@ export interface PoolDescription {
  * failures arrive as `HttpError`s already mapped from the pool's exceptions.
  */
 export interface UserPool {
+  /** The app client this server calls the pool as; its tokens carry it as `client_id`. */
+  readonly clientId: string;
   describe(): Promise<PoolDescription>;
   /** Creates a confirmed user with a verified email and no message sent. */
   createConfirmedUser(user: NewUser): Promise<{ sub: string }>;
@@ -68,8 +70,12 @@ export interface UserPool {
   refresh(refreshToken: string, email: string | undefined): Promise<Tokens>;
   /** The user an access token belongs to; refuses invalid, expired and revoked tokens. */
   getUser(accessToken: string): Promise<PoolUser>;
+  /** The user with this email (AdminGetUser); 404 `user_not_found` when there is none. */
+  findUser(email: string): Promise<PoolUser>;
   groupsOf(username: string): Promise<string[]>;
   globalSignOut(accessToken: string): Promise<void>;
+  /** RevokeToken: the refresh token and every token issued from it stop working at the pool. */
+  revokeRefreshToken(refreshToken: string): Promise<void>;
   forgotPassword(email: string): Promise<void>;
   confirmForgotPassword(email: string, code: string, newPassword: string): Promise<void>;
   changePassword(
@@ -85,4 +91,7 @@ export interface UserPool {
   removeFromGroup(email: string, group: string): Promise<void>;
   signOutEverywhere(email: string): Promise<void>;
   setEnabled(email: string, enabled: boolean): Promise<void>;
+  deleteUser(email: string): Promise<void>;
+  /** AdminResetUserPassword: the password stops working and a reset code is sent. */
+  adminResetPassword(email: string): Promise<void>;
 }

@@ -19,8 +19,10 @@ export function bearerToken(req: Request): string {
 }
 
 /**
- * Asks the pool who the token belongs to (GetUser checks signature, expiry and
- * revocation), then, for admin routes, whether that user is in the admin group now.
+ * Asks the pool who the token belongs to (GetUser checks signature, issuer, expiry and
+ * revocation) and checks that it was issued to this app client, so a forged or foreign
+ * token never reaches a handler (nor signs anyone out); then, for admin routes, whether
+ * that user is in the admin group now.
  */
 export function authenticateWith(accounts: Accounts): Authenticate {
   return async (req, access) => {

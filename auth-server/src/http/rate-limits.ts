@@ -1,11 +1,10 @@
-import {
-  TooManyRequestsError,
-  maskIdentifier,
-  normalizeEmail,
-  type Logger,
-} from '@authstack/shared';
-import type { Request, RequestHandler, Response } from 'express';
-import { rateLimit, type Options, type RateLimitInfo } from 'express-rate-limit';
+import { createHash } from 'node:crypto';
+import { isIPv6 } from 'node:net';
+import { HttpError, TooManyRequestsError, maskIdentifier, normalizeEmail } from '@authstack/shared';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { Address6 } from 'ip-address';
+import { LimitCounter, type LimitUsage } from '../domain/limit-counter';
+import type { StateStoreClient, StateStoreHealth } from '../domain/state-store-health';
 
 export interface RateLimitSettings {
   windowMs: number;
@@ -17,16 +16,44 @@ export interface RateLimitSettings {
   accountRequestsPerIp: number;
 }
 
+export interface RateLimitDeps {
+  /** The shared state store; absent, every limit counts per process. */
+  db: StateStoreClient | undefined;
+  health: StateStoreHealth;
+}
+
 export interface RateLimits {
+  /** Before a sign-in: 429 once the email or the client address has used up its failures. */
   signIn: RequestHandler[];
+  /** Counts every request of the client address; 429 beyond its budget. */
   account: RequestHandler[];
+  /**
+   * Error middleware: counts a sign-in that ended in 401 (a rejected password) against
+   * its email and address, before the answer goes out.
+   */
+  countFailedSignIn: ErrorRequestHandler;
 }
 
 /** Client addresses: IPv4 as is, IPv6 grouped by /56 (one customer's allocation). */
 const IPV6_SUBNET = 56;
+const IPV4_COMPATIBLE = new Address6('::/96');
 
-/** Only a rejected password counts as a failed sign-in (not bad input, not an unavailable pool). */
-const isNotWrongPassword = (_req: Request, res: Response): boolean => res.statusCode !== 401;
+/**
+ * The address a limit counts: IPv4 (IPv4-mapped IPv6 included) as is, any other IPv6
+ * address as its /56 network — the grouping express-rate-limit's `ipKeyGenerator` uses.
+ */
+export function clientAddressKey(ip: string): string {
+  if (!isIPv6(ip)) return ip;
+  const address = new Address6(ip);
+  if (address.isMapped4() || (address.is4() && address.isInSubnet(IPV4_COMPATIBLE))) {
+    return address.to4().correctForm();
+  }
+  return new Address6(`${ip}/${IPV6_SUBNET}`).networkForm();
+}
+
+/** `req.ip` follows the app's `trust proxy`: a client's own X-Forwarded-For cannot pick a bucket. */
+const clientAddressOf = (req: Request): string | undefined =>
+  req.ip === undefined ? undefined : clientAddressKey(req.ip);
 
 function emailOf(req: Request): string | undefined {
   const body: unknown = req.body;
@@ -35,58 +62,116 @@ function emailOf(req: Request): string | undefined {
 }
 
 /**
- * express-rate-limit with in-memory stores. Which address counts is `req.ip`, so it
- * follows the app's `trust proxy` hop count: a client's own X-Forwarded-For entries
- * cannot pick a bucket. A limited request gets the one error body, 429 and Retry-After.
+ * What the store keeps for an email or address: its SHA-256, never the value, and always
+ * short enough for the key column. Its first 12 characters are what logs show
+ * (`maskIdentifier`).
  */
-export function createRateLimits(settings: RateLimitSettings, logger: Logger): RateLimits {
-  const limiter = (name: string, limit: number, options: Partial<Options>): RequestHandler[] => {
-    if (limit === 0) return [];
-    const requestPropertyName = `rateLimit_${name}`;
-    return [
-      rateLimit({
-        windowMs: settings.windowMs,
-        limit,
-        standardHeaders: false,
-        legacyHeaders: false,
-        requestPropertyName,
-        handler: (req, _res, next) => {
-          const info = (req as Request & Record<string, RateLimitInfo | undefined>)[
-            requestPropertyName
-          ];
-          const resetMs = info?.resetTime
-            ? info.resetTime.getTime() - Date.now()
-            : settings.windowMs;
-          req.log.warn(
-            { limit: name, key: info ? maskIdentifier(info.key) : undefined },
-            'rate limit reached',
-          );
-          next(new TooManyRequestsError(resetMs / 1000));
-        },
-        logger: {
-          error: (error, message) => logger.error({ err: error }, message),
-          warn: (error, message) => logger.warn({ err: error }, message),
-        },
-        ...options,
-      }),
-    ];
+const storeKeyOf = (identifier: string): string =>
+  createHash('sha256').update(normalizeEmail(identifier)).digest('hex');
+
+interface Limit {
+  counter: LimitCounter;
+  limit: number;
+  identify: (req: Request) => string | undefined;
+}
+
+interface Keyed {
+  limit: Limit;
+  identifier: string;
+  key: string;
+}
+
+function keysOf(limits: Limit[], req: Request): Keyed[] {
+  return limits.flatMap((limit) => {
+    const identifier = limit.identify(req);
+    return identifier === undefined ? [] : [{ limit, identifier, key: storeKeyOf(identifier) }];
+  });
+}
+
+/** Throws 429 (Retry-After: the longest wait) when any of the usages is over its limit. */
+function refuseIfOver(
+  req: Request,
+  keyed: Keyed[],
+  usages: LimitUsage[],
+  isOver: (usage: LimitUsage, limit: number) => boolean,
+): void {
+  let refusal: { keyed: Keyed; usage: LimitUsage } | undefined;
+  keyed.forEach((entry, index) => {
+    const usage = usages[index];
+    if (usage === undefined || !isOver(usage, entry.limit.limit)) return;
+    if (refusal === undefined || usage.msBeforeReset > refusal.usage.msBeforeReset) {
+      refusal = { keyed: entry, usage };
+    }
+  });
+  if (refusal === undefined) return;
+  req.log.warn(
+    {
+      limit: refusal.keyed.limit.counter.name,
+      key: maskIdentifier(refusal.keyed.identifier),
+      countedIn: refusal.usage.countedIn,
+    },
+    'rate limit reached',
+  );
+  throw new TooManyRequestsError(refusal.usage.msBeforeReset / 1000);
+}
+
+/**
+ * The auth-server's rate limits, counted with rate-limiter-flexible in the shared state
+ * store (so they hold across instances and restarts) and per process while the store is
+ * down or not configured. Failed sign-ins are checked before the call and counted only
+ * once it has ended in 401, so sign-ins still in flight never count and concurrent
+ * correct sign-ins are never refused. A limited request gets the one error body, 429 and
+ * Retry-After.
+ */
+export function createRateLimits(
+  settings: RateLimitSettings,
+  { db, health }: RateLimitDeps,
+): RateLimits {
+  const limitOf = (name: string, limit: number, identify: Limit['identify']): Limit[] =>
+    limit === 0
+      ? []
+      : [
+          {
+            counter: new LimitCounter({ name, limit, windowMs: settings.windowMs, db, health }),
+            limit,
+            identify,
+          },
+        ];
+  const failureLimits = [
+    ...limitOf('signin_ip', settings.signInFailuresPerIp, clientAddressOf),
+    ...limitOf('signin_email', settings.signInFailuresPerEmail, emailOf),
+  ];
+  const accountLimits = limitOf('account_ip', settings.accountRequestsPerIp, clientAddressOf);
+  /** The keys of each sign-in under way, to count if it ends in 401. */
+  const signInsUnderWay = new WeakMap<Request, Keyed[]>();
+
+  const checkFailures: RequestHandler = async (req, _res, next) => {
+    const keyed = keysOf(failureLimits, req);
+    const usages = await Promise.all(keyed.map(({ limit, key }) => limit.counter.peek(key)));
+    refuseIfOver(req, keyed, usages, (usage, limit) => usage.count >= limit);
+    signInsUnderWay.set(req, keyed);
+    next();
   };
-  const failedSignIns: Partial<Options> = {
-    skipSuccessfulRequests: true,
-    requestWasSuccessful: isNotWrongPassword,
+
+  const countRequest: RequestHandler = async (req, _res, next) => {
+    const keyed = keysOf(accountLimits, req);
+    const usages = await Promise.all(keyed.map(({ limit, key }) => limit.counter.add(key)));
+    refuseIfOver(req, keyed, usages, (usage, limit) => usage.count > limit);
+    next();
   };
+
+  const countFailedSignIn: ErrorRequestHandler = async (error, req, _res, next) => {
+    const keyed = signInsUnderWay.get(req);
+    if (keyed !== undefined && error instanceof HttpError && error.status === 401) {
+      signInsUnderWay.delete(req);
+      await Promise.all(keyed.map(({ limit, key }) => limit.counter.add(key)));
+    }
+    next(error);
+  };
+
   return {
-    signIn: [
-      ...limiter('signin_ip', settings.signInFailuresPerIp, {
-        ...failedSignIns,
-        ipv6Subnet: IPV6_SUBNET,
-      }),
-      ...limiter('signin_email', settings.signInFailuresPerEmail, {
-        ...failedSignIns,
-        skip: (req) => emailOf(req) === undefined,
-        keyGenerator: (req) => `email:${emailOf(req) ?? ''}`,
-      }),
-    ],
-    account: limiter('account_ip', settings.accountRequestsPerIp, { ipv6Subnet: IPV6_SUBNET }),
+    signIn: failureLimits.length > 0 ? [checkFailures] : [],
+    account: accountLimits.length > 0 ? [countRequest] : [],
+    countFailedSignIn,
   };
 }

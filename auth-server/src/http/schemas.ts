@@ -45,14 +45,19 @@ export const EmailOnlyRequest = z
 export const SignInRequest = z
   .strictObject({ email: Email, password: Password })
   .register(apiSchemas, { id: 'SignInRequest' });
+/** A refresh token, and whose it is (the email) where the app client's secret needs it. */
+const refreshTokenFields = {
+  refreshToken: OpaqueToken,
+  email: Email.optional().meta({
+    description: 'Required only when the app client has a secret (the hash names the user).',
+  }),
+};
 export const RefreshRequest = z
-  .strictObject({
-    refreshToken: OpaqueToken,
-    email: Email.optional().meta({
-      description: 'Required only when the app client has a secret (the hash names the user).',
-    }),
-  })
+  .strictObject(refreshTokenFields)
   .register(apiSchemas, { id: 'RefreshRequest' });
+export const SignOutDeviceRequest = z
+  .strictObject(refreshTokenFields)
+  .register(apiSchemas, { id: 'SignOutDeviceRequest' });
 export const NewPasswordRequest = z
   .strictObject({ email: Email, session: OpaqueToken, newPassword: Password })
   .register(apiSchemas, { id: 'NewPasswordRequest' });

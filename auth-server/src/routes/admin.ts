@@ -1,10 +1,15 @@
 import type { z } from 'zod';
-import type { UserPool } from '../domain/user-pool';
+import type { Administration } from '../domain/administration';
 import type { ApiRouter } from '../http/api-router';
 import { ListUsersQuery, UserGroupPath, UserListResponse, UserPath } from '../http/schemas';
 
+const REVOKES = 'Every token of the user issued before is then refused by every resource-server.';
+
 /** Administration for members of the admin group; users are named by email in the path. */
-export function registerAdminRoutes(api: ApiRouter, { pool }: { pool: UserPool }): void {
+export function registerAdminRoutes(
+  api: ApiRouter,
+  { administration }: { administration: Administration },
+): void {
   api.route({
     method: 'get',
     path: '/admin/users',
@@ -14,7 +19,7 @@ export function registerAdminRoutes(api: ApiRouter, { pool }: { pool: UserPool }
     query: ListUsersQuery,
     responses: { 200: { description: 'A page of users.', schema: UserListResponse } },
     async handle({ query }, res) {
-      const page: z.input<typeof UserListResponse> = await pool.listUsers(query);
+      const page: z.input<typeof UserListResponse> = await administration.listUsers(query);
       res.status(200).json(page);
     },
   });
@@ -29,7 +34,7 @@ export function registerAdminRoutes(api: ApiRouter, { pool }: { pool: UserPool }
     responses: { 204: { description: 'The user is in the group.' } },
     errors: { 404: ['user_not_found', 'group_not_found'] },
     async handle({ params }, res) {
-      await pool.addToGroup(params.email, params.group);
+      await administration.addToGroup(params.email, params.group);
       res.status(204).end();
     },
   });
@@ -38,13 +43,14 @@ export function registerAdminRoutes(api: ApiRouter, { pool }: { pool: UserPool }
     method: 'delete',
     path: '/admin/users/:email/groups/:group',
     operationId: 'removeUserFromGroup',
-    summary: 'Remove the user from the group.',
+    summary:
+      'Remove the user from the group. Tokens issued before no longer count as membership at any resource-server.',
     access: 'admin',
     params: UserGroupPath,
     responses: { 204: { description: 'The user is not in the group.' } },
-    errors: { 404: ['user_not_found', 'group_not_found'] },
+    errors: { 404: ['user_not_found', 'group_not_found'], 503: ['revocation_unavailable'] },
     async handle({ params }, res) {
-      await pool.removeFromGroup(params.email, params.group);
+      await administration.removeFromGroup(params.email, params.group);
       res.status(204).end();
     },
   });
@@ -53,34 +59,70 @@ export function registerAdminRoutes(api: ApiRouter, { pool }: { pool: UserPool }
     method: 'post',
     path: '/admin/users/:email/signout',
     operationId: 'signOutUser',
-    summary: 'Sign the user out everywhere: every refresh token is revoked.',
+    summary: `Sign the user out everywhere: every refresh token is revoked. ${REVOKES}`,
     access: 'admin',
     params: UserPath,
     responses: { 204: { description: 'Signed out.' } },
-    errors: { 404: ['user_not_found'] },
+    errors: { 404: ['user_not_found'], 503: ['revocation_unavailable'] },
     async handle({ params }, res) {
-      await pool.signOutEverywhere(params.email);
+      await administration.signOut(params.email);
       res.status(204).end();
     },
   });
 
   for (const action of ['disable', 'enable'] as const) {
+    const disable = action === 'disable';
     api.route({
       method: 'post',
       path: `/admin/users/:email/${action}`,
       operationId: `${action}User`,
-      summary:
-        action === 'disable'
-          ? 'Disable the user: sign-in is refused until enabled again.'
-          : 'Enable a disabled user.',
+      summary: disable
+        ? `Disable the user: sign-in is refused until enabled again. ${REVOKES}`
+        : 'Enable a disabled user.',
       access: 'admin',
       params: UserPath,
-      responses: { 204: { description: action === 'disable' ? 'Disabled.' : 'Enabled.' } },
-      errors: { 404: ['user_not_found'] },
+      responses: { 204: { description: disable ? 'Disabled.' : 'Enabled.' } },
+      errors: disable
+        ? { 404: ['user_not_found'], 503: ['revocation_unavailable'] }
+        : { 404: ['user_not_found'] },
       async handle({ params }, res) {
-        await pool.setEnabled(params.email, action === 'enable');
+        await administration.setEnabled(params.email, !disable);
         res.status(204).end();
       },
     });
   }
+
+  api.route({
+    method: 'delete',
+    path: '/admin/users/:email',
+    operationId: 'deleteUser',
+    summary: `Delete the user from the pool. ${REVOKES}`,
+    access: 'admin',
+    params: UserPath,
+    responses: { 204: { description: 'Deleted.' } },
+    errors: { 404: ['user_not_found'], 503: ['revocation_unavailable'] },
+    async handle({ params }, res) {
+      await administration.deleteUser(params.email);
+      res.status(204).end();
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/admin/users/:email/password/reset',
+    operationId: 'resetUserPassword',
+    summary: `Reset the user's password: it stops working and a code to choose a new one is emailed (then POST /user/password/reset). ${REVOKES}`,
+    access: 'admin',
+    params: UserPath,
+    responses: { 204: { description: 'Password reset; code sent.' } },
+    errors: {
+      400: ['request_refused'],
+      404: ['user_not_found'],
+      503: ['revocation_unavailable'],
+    },
+    async handle({ params }, res) {
+      await administration.resetPassword(params.email);
+      res.status(204).end();
+    },
+  });
 }

@@ -17,6 +17,7 @@ import {
   RefreshRequest,
   ResetPasswordRequest,
   SignInRequest,
+  SignOutDeviceRequest,
   SignUpRequest,
   SignUpResponse,
   TokensResponse,
@@ -65,8 +66,8 @@ export function registerUserRoutes(
       },
     },
     errors: { 400: ['weak_password'], 409: ['email_taken'], 429: ['too_many_requests'] },
-    async handle({ body }, res) {
-      const outcome = await accounts.signUp(body);
+    async handle({ body }, res, req) {
+      const outcome = await accounts.signUp(body, req.log);
       const response: z.input<typeof SignUpResponse> = outcome.confirmed
         ? { sub: outcome.sub, confirmed: true, ...tokensBody(outcome.tokens) }
         : { sub: outcome.sub, confirmed: false, codeDelivery: outcome.delivery };
@@ -126,7 +127,7 @@ export function registerUserRoutes(
       429: ['too_many_requests'],
     },
     async handle({ body }, res, req) {
-      const result = await accounts.signIn(body.email, body.password);
+      const result = await accounts.signIn(body.email, body.password, req.log);
       if (result.kind === 'signed_in') {
         res.status(200).json(tokensBody(result.tokens));
         return;
@@ -145,8 +146,13 @@ export function registerUserRoutes(
     body: NewPasswordRequest,
     responses: { 200: { description: 'Signed in.', schema: TokensResponse } },
     errors: { 400: ['weak_password'], 401: ['invalid_session'], 429: ['too_many_requests'] },
-    async handle({ body }, res) {
-      const tokens = await accounts.completeNewPassword(body.email, body.session, body.newPassword);
+    async handle({ body }, res, req) {
+      const tokens = await accounts.completeNewPassword(
+        body.email,
+        body.session,
+        body.newPassword,
+        req.log,
+      );
       res.status(200).json(tokensBody(tokens));
     },
   });
@@ -160,8 +166,8 @@ export function registerUserRoutes(
     body: RefreshRequest,
     responses: { 200: { description: 'Refreshed.', schema: RefreshedTokensResponse } },
     errors: { 401: ['invalid_refresh_token'] },
-    async handle({ body }, res) {
-      const tokens = await accounts.refresh(body.refreshToken, body.email);
+    async handle({ body }, res, req) {
+      const tokens = await accounts.refresh(body.refreshToken, body.email, req.log);
       res.status(200).json(refreshedBody(tokens));
     },
   });
@@ -171,15 +177,34 @@ export function registerUserRoutes(
       method,
       path: '/user/signout',
       operationId: method === 'get' ? 'signOutGet' : 'signOut',
-      summary: 'Sign out everywhere: every refresh token of the user is revoked.',
+      summary:
+        'Sign out everywhere: every token of the user issued up to now is refused by every resource-server, and every refresh token is revoked.',
       access: 'user',
       responses: { 204: { description: 'Signed out.' } },
+      errors: { 503: ['revocation_unavailable'] },
       async handle({ caller }, res) {
-        await accounts.signOut(caller.accessToken);
+        await accounts.signOut(caller.user, caller.accessToken);
         res.status(204).end();
       },
     });
   }
+
+  api.route({
+    method: 'post',
+    path: '/user/signout/device',
+    operationId: 'signOutDevice',
+    summary:
+      'Sign out this device only: the refresh token and every token of its sign-in stop working; other sessions go on.',
+    access: 'public',
+    body: SignOutDeviceRequest,
+    responses: { 204: { description: 'Signed out on this device.' } },
+    errors: { 401: ['invalid_refresh_token'], 503: ['revocation_unavailable'] },
+    async handle({ body }, res) {
+      const { sub } = await accounts.signOutDevice(body.refreshToken, body.email);
+      res.locals.sub = sub;
+      res.status(204).end();
+    },
+  });
 
   api.route({
     method: 'get',
@@ -216,12 +241,17 @@ export function registerUserRoutes(
     method: 'post',
     path: '/user/password/reset',
     operationId: 'resetPassword',
-    summary: 'Set a new password with the code from forgot-password.',
+    summary:
+      'Set a new password with the code from forgot-password; every token issued before is then refused.',
     access: 'public',
     before: limits.account,
     body: ResetPasswordRequest,
     responses: { 204: { description: 'Password set; sign in with it.' } },
-    errors: { 400: ['weak_password', 'invalid_code', 'expired_code'], 429: ['too_many_requests'] },
+    errors: {
+      400: ['weak_password', 'invalid_code', 'expired_code'],
+      429: ['too_many_requests'],
+      503: ['revocation_unavailable'],
+    },
     async handle({ body }, res) {
       await accounts.resetPassword(body.email, body.code, body.newPassword);
       res.status(204).end();
@@ -232,13 +262,19 @@ export function registerUserRoutes(
     method: 'post',
     path: '/user/password/change',
     operationId: 'changePassword',
-    summary: 'Change the password of the signed-in user.',
+    summary:
+      'Change the password of the signed-in user; every token of theirs issued before is then refused.',
     access: 'user',
     body: ChangePasswordRequest,
     responses: { 204: { description: 'Password changed.' } },
-    errors: { 400: ['weak_password', 'incorrect_password'], 429: ['too_many_requests'] },
+    errors: {
+      400: ['weak_password', 'incorrect_password'],
+      429: ['too_many_requests'],
+      503: ['revocation_unavailable'],
+    },
     async handle({ body, caller }, res) {
       await accounts.changePassword(
+        caller.user,
         caller.accessToken,
         body.previousPassword,
         body.proposedPassword,

@@ -5,13 +5,14 @@ import {
   type AdminGetUserCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createLogger, Lifecycle } from '@authstack/shared';
+import { createStatePool, RevocationStore } from '@authstack/shared/state-store';
 import { LogCapture } from '@authstack/shared/testing';
 import type { LocalPool, TestUserPool } from '@authstack/local-pool/testing';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createCognitoClient } from '../../src/adapters/cognito-client';
 import { CognitoUserPool } from '../../src/adapters/cognito-user-pool';
-import { buildApp, type AppSettings } from '../../src/app';
+import { buildApp, type AppSettings, type StateStoreDeps } from '../../src/app';
 import { PoolStatus } from '../../src/domain/pool-status';
 
 export type { LocalPool, TestUserPool };
@@ -36,6 +37,8 @@ export interface AppOptions {
   endpoint?: string;
   timeoutMs?: number;
   statusTtlMs?: number;
+  /** The shared state store (`connectStateStore`); without it limits count per process. */
+  stateStore?: StateStoreDeps;
 }
 
 export interface TestApp {
@@ -76,6 +79,7 @@ export function createApp(
   const lifecycle = new Lifecycle();
   const app = buildApp({
     pool: userPoolAdapter,
+    stateStore: options.stateStore,
     status: new PoolStatus(userPoolAdapter, { ttlMs: options.statusTtlMs ?? 2_000 }),
     logger,
     lifecycle,
@@ -88,6 +92,20 @@ export function createApp(
     },
   });
   return { app, logs, lifecycle };
+}
+
+/**
+ * Connections to a state store (`startStateDatabase`), as server.ts makes them, with a
+ * short deadline so a store that is down fails fast. `db.end()` them after the file.
+ */
+export function connectStateStore(url: string): StateStoreDeps {
+  const logger = createLogger({ name: 'auth-server', level: 'silent' });
+  const db = createStatePool(url, {
+    applicationName: 'auth-server-test',
+    logger,
+    timeoutMs: 1_000,
+  });
+  return { db, revocations: new RevocationStore({ pool: db, maxTokenLifetimeSeconds: 3_600 }) };
 }
 
 export interface SignedUp {

@@ -149,9 +149,11 @@ describe('GET /v1/api/openapi.json', () => {
     expect(Object.keys(document.paths).sort()).toEqual(
       [
         '/admin/users',
+        '/admin/users/{email}',
         '/admin/users/{email}/disable',
         '/admin/users/{email}/enable',
         '/admin/users/{email}/groups/{group}',
+        '/admin/users/{email}/password/reset',
         '/admin/users/{email}/signout',
         '/user',
         '/user/confirm',
@@ -163,6 +165,7 @@ describe('GET /v1/api/openapi.json', () => {
         '/user/password/reset',
         '/user/signin',
         '/user/signout',
+        '/user/signout/device',
         '/user/token/refresh',
       ].sort(),
     );

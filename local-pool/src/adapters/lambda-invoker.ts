@@ -6,6 +6,12 @@ import {
   type UserMigrationEvent,
   type UserMigrationInvoker,
 } from '../domain/migration';
+import {
+  SOCKET_TIMEOUT,
+  type TriggerEvent,
+  type TriggerInvocation,
+  type TriggerInvoker,
+} from '../domain/trigger-invocation';
 
 export interface LambdaInvokerOptions {
   endpoint: string;
@@ -17,7 +23,15 @@ export interface LambdaInvokerOptions {
   attempts?: number;
 }
 
-class RetryableFailure extends Error {}
+/** An attempt that may be made again; `error` is what Cognito would report if it were the last. */
+class RetryableFailure extends Error {
+  constructor(
+    readonly error: string,
+    options: { cause: unknown },
+  ) {
+    super(error, options);
+  }
+}
 
 const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[^:]*:[^:]*:function:([^:]+)(?::([^:]+))?$/;
 
@@ -40,28 +54,58 @@ const RETRYABLE_ERRORS = new Set([
   'ResourceConflictException',
 ]);
 
-function isRetryable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+/** No answer: the attempt timed out or the endpoint could not be reached. */
+function isNoAnswer(error: Error): boolean {
   const code = (error as { code?: string }).code;
   return (
     error.name === 'AbortError' ||
     error.name === 'TimeoutError' ||
-    RETRYABLE_ERRORS.has(error.name) ||
-    (status !== undefined && (status === 429 || status >= 500)) ||
     code === 'ECONNREFUSED' ||
     code === 'ECONNRESET' ||
     code === 'ETIMEDOUT'
   );
 }
 
+function isRetryable(error: Error): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return (
+    isNoAnswer(error) ||
+    RETRYABLE_ERRORS.has(error.name) ||
+    (status !== undefined && (status === 429 || status >= 500))
+  );
+}
+
+/** The part of a trigger source before `_`: `UserMigration`, `PreSignUp`. */
+const triggerName = (event: TriggerEvent): string => event.triggerSource.split('_')[0] ?? 'Lambda';
+
+/** The `{errorType, errorMessage}` Lambda answers with a function error, read leniently. */
+function functionErrorOf(payload: string, functionError: string): TriggerInvocation {
+  let body: unknown;
+  try {
+    body = JSON.parse(payload);
+  } catch {
+    body = undefined;
+  }
+  const { errorType, errorMessage } = (body ?? {}) as {
+    errorType?: unknown;
+    errorMessage?: unknown;
+  };
+  return {
+    outcome: 'function-error',
+    errorType: typeof errorType === 'string' ? errorType : functionError,
+    errorMessage: typeof errorMessage === 'string' ? errorMessage : '',
+  };
+}
+
 /**
- * Invokes a UserMigration function through the Lambda Invoke API, as Cognito does:
+ * Invokes trigger functions through the Lambda Invoke API, as Cognito does:
  * synchronously (RequestResponse), 5 s per attempt, retrying a timeout, throttling or
  * a 5xx up to three attempts in all. A function error (`FunctionError`) is final.
- * The event holds the user's password, so it is never logged.
+ * Events hold passwords and personal data, so they are never logged.
  */
-export function createLambdaInvoker(options: LambdaInvokerOptions): UserMigrationInvoker {
+export function createLambdaInvoker(
+  options: LambdaInvokerOptions,
+): UserMigrationInvoker & TriggerInvoker {
   const client = new LambdaClient({
     endpoint: options.endpoint,
     region: options.region,
@@ -71,7 +115,7 @@ export function createLambdaInvoker(options: LambdaInvokerOptions): UserMigratio
   const timeoutMs = options.timeoutMs ?? 5_000;
   const attempts = options.attempts ?? 3;
 
-  async function attempt(functionArn: string, payload: Uint8Array): Promise<unknown> {
+  async function attempt(functionArn: string, payload: Uint8Array): Promise<TriggerInvocation> {
     try {
       const output = await client.send(
         new InvokeCommand({
@@ -81,48 +125,55 @@ export function createLambdaInvoker(options: LambdaInvokerOptions): UserMigratio
         }),
         { abortSignal: AbortSignal.timeout(timeoutMs) },
       );
-      if (output.FunctionError) {
-        throw new MigrationFailed(`the UserMigration function failed (${output.FunctionError})`);
-      }
       const text = Buffer.from(output.Payload ?? new Uint8Array()).toString('utf8');
+      if (output.FunctionError) return functionErrorOf(text, output.FunctionError);
       try {
-        return JSON.parse(text) as unknown;
-      } catch (error) {
-        throw new MigrationFailed('the UserMigration function did not return JSON', {
-          cause: error,
-        });
+        return { outcome: 'returned', payload: JSON.parse(text) as unknown };
+      } catch {
+        return { outcome: 'not-json' };
       }
     } catch (error) {
-      if (error instanceof MigrationFailed) throw error;
-      if (isRetryable(error)) throw new RetryableFailure((error as Error).name, { cause: error });
-      throw new MigrationFailed(
-        `invoking the UserMigration function failed: ${(error as Error).name}`,
-        {
-          cause: error,
-        },
-      );
+      const failure = error instanceof Error ? error : new Error(String(error));
+      if (!isRetryable(failure)) return { outcome: 'invocation-failed', error: failure.name };
+      throw new RetryableFailure(isNoAnswer(failure) ? SOCKET_TIMEOUT : failure.name, {
+        cause: error,
+      });
+    }
+  }
+
+  async function invokeTrigger(
+    functionArn: string,
+    event: TriggerEvent,
+  ): Promise<TriggerInvocation> {
+    const payload = Buffer.from(JSON.stringify(event));
+    for (let n = 1; ; n += 1) {
+      try {
+        return await attempt(functionArn, payload);
+      } catch (error) {
+        if (!(error instanceof RetryableFailure)) throw error;
+        options.logger.warn(
+          { attempt: n, reason: error.error, triggerSource: event.triggerSource },
+          `${triggerName(event)} invocation failed; retrying`,
+        );
+        if (n >= attempts) return { outcome: 'invocation-failed', error: error.error };
+        await sleep(100 * n);
+      }
     }
   }
 
   return {
+    invokeTrigger,
     async invoke(functionArn, event: UserMigrationEvent) {
-      const payload = Buffer.from(JSON.stringify(event));
-      for (let n = 1; ; n += 1) {
-        try {
-          return await attempt(functionArn, payload);
-        } catch (error) {
-          if (!(error instanceof RetryableFailure)) throw error;
-          options.logger.warn(
-            { attempt: n, reason: error.message, triggerSource: event.triggerSource },
-            'UserMigration invocation failed; retrying',
-          );
-          if (n >= attempts) {
-            throw new MigrationFailed(`the UserMigration function failed ${attempts} times`, {
-              cause: error,
-            });
-          }
-          await sleep(100 * n);
-        }
+      const result = await invokeTrigger(functionArn, event);
+      switch (result.outcome) {
+        case 'returned':
+          return result.payload;
+        case 'function-error':
+          throw new MigrationFailed(`the UserMigration function failed (${result.errorType})`);
+        case 'not-json':
+          throw new MigrationFailed('the UserMigration function did not return JSON');
+        case 'invocation-failed':
+          throw new MigrationFailed(`invoking the UserMigration function failed: ${result.error}`);
       }
     },
   };

@@ -6,19 +6,21 @@ import {
 } from '@authstack/shared';
 import {
   INCORRECT_CREDENTIALS,
-  invalidParameter,
   invalidPassword,
   notAuthorized,
   passwordResetRequired,
   userNotConfirmed,
   userNotFound,
 } from '../protocol/errors';
+import { startSession, type AuthResponse } from './challenges';
 import type { PoolContext } from './context';
-import { newOpaqueToken } from './ids';
+import { completeSignIn } from './mfa';
 import { findOrMigrateUser, migrationFailedError } from './migration';
 import { verifyPassword } from './passwords';
-import { issueTokens, hashToken, type AuthenticationResult } from './tokens';
+import { lockKeyOf } from './sign-in-lockout';
 import type { ClientRecord, PoolRecord, UserRecord } from './types';
+
+export type { AuthResponse } from './challenges';
 
 /** SECRET_HASH = Base64(HMAC-SHA256(clientSecret, username + clientId)), required when the client has a secret. */
 export function checkSecretHash(
@@ -77,27 +79,12 @@ export function assertUserCanSignIn(user: UserRecord): void {
   if (user.status === 'UNCONFIRMED') throw userNotConfirmed('User is not confirmed.');
 }
 
-export interface AuthResponse {
-  ChallengeName?: 'NEW_PASSWORD_REQUIRED';
-  Session?: string;
-  ChallengeParameters: Record<string, string>;
-  AuthenticationResult?: AuthenticationResult;
-}
-
-export const NEW_PASSWORD_REQUIRED = 'NEW_PASSWORD_REQUIRED';
-
 function startNewPasswordChallenge(
   context: PoolContext,
   client: ClientRecord,
   user: UserRecord,
 ): AuthResponse {
-  const session = newOpaqueToken(64);
-  context.store.insertSession(hashToken(session), {
-    userId: user.id,
-    clientId: client.id,
-    challenge: NEW_PASSWORD_REQUIRED,
-    expiresAt: context.clock() + client.settings.AuthSessionValidity * 60_000,
-  });
+  const session = startSession(context, client, user, 'NEW_PASSWORD_REQUIRED');
   const {
     sub: _sub,
     email_verified: _verified,
@@ -105,7 +92,7 @@ function startNewPasswordChallenge(
     ...visible
   } = user.attributes;
   return {
-    ChallengeName: NEW_PASSWORD_REQUIRED,
+    ChallengeName: 'NEW_PASSWORD_REQUIRED',
     Session: session,
     ChallengeParameters: {
       USER_ID_FOR_SRP: user.username,
@@ -114,8 +101,6 @@ function startNewPasswordChallenge(
     },
   };
 }
-
-const lockKeyOf = (user: UserRecord): string => `${user.poolId}/${user.id}`;
 
 export interface PasswordSignIn {
   pool: PoolRecord;
@@ -127,8 +112,8 @@ export interface PasswordSignIn {
 
 /**
  * USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH: find (or migrate) the user, check
- * the password, then answer with tokens, a NEW_PASSWORD_REQUIRED challenge, or the
- * error Cognito gives for the user's state.
+ * the password, then answer with tokens, a NEW_PASSWORD_REQUIRED or MFA challenge, or
+ * the error Cognito gives for the user's state.
  */
 export async function signInWithPassword(
   context: PoolContext,
@@ -157,9 +142,8 @@ export async function signInWithPassword(
     context.lockout.recordFailure(lockKeyOf(user));
     throw notAuthorized(INCORRECT_CREDENTIALS);
   }
-  context.lockout.recordSuccess(lockKeyOf(user));
   const signedIn = user;
-  return context.store.transaction(() => {
+  const response = context.store.transaction(() => {
     const current = context.store.userById(signedIn.id);
     if (!current || current.passwordHash !== signedIn.passwordHash) {
       throw notAuthorized(INCORRECT_CREDENTIALS);
@@ -176,36 +160,11 @@ export async function signInWithPassword(
       }
       return startNewPasswordChallenge(context, client, current);
     }
-    return {
-      ChallengeParameters: {},
-      AuthenticationResult: issueTokens(context, pool, client, current),
-    };
+    return completeSignIn(context, pool, client, current);
   });
-}
-
-/** The user behind a NEW_PASSWORD_REQUIRED session, which is used up by this call. */
-export function takeChallengeSession(
-  context: PoolContext,
-  client: ClientRecord,
-  session: string,
-  challengeName: string,
-): UserRecord {
-  const stored = context.store.takeSession(hashToken(session));
-  if (
-    !stored ||
-    stored.clientId !== client.id ||
-    stored.challenge !== challengeName ||
-    stored.expiresAt <= context.clock()
-  ) {
-    throw notAuthorized('Invalid session for the user, session is expired.');
+  // Wrong MFA codes count with wrong passwords, so the right password alone does not clear them.
+  if (response.ChallengeName !== 'SOFTWARE_TOKEN_MFA') {
+    context.lockout.recordSuccess(lockKeyOf(user));
   }
-  const user = context.store.userById(stored.userId);
-  if (!user) throw notAuthorized('Invalid session for the user, session is expired.');
-  return user;
-}
-
-export function assertChallengeSupported(challengeName: string): void {
-  if (challengeName !== NEW_PASSWORD_REQUIRED) {
-    throw invalidParameter(`The local pool supports only the ${NEW_PASSWORD_REQUIRED} challenge.`);
-  }
+  return response;
 }

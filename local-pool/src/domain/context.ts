@@ -3,6 +3,7 @@ import type { PoolStore } from '../storage/store';
 import type { KeyStore } from './keys';
 import type { UserMigrationInvoker } from './migration';
 import type { SignInLockout } from './sign-in-lockout';
+import type { TriggerInvoker } from './trigger-invocation';
 
 /** What every operation works with; built once in server.ts (or by a test). */
 export interface PoolContext {
@@ -15,9 +16,19 @@ export interface PoolContext {
   issuerBase: () => string;
   /** Absent when no Lambda endpoint is configured: the UserMigration trigger is then never called. */
   migration: UserMigrationInvoker | undefined;
+  /**
+   * The other triggers (PreSignUp); absent when no Lambda endpoint is configured, and a
+   * pool with a PreSignUp trigger then refuses every sign-up (UnexpectedLambdaException).
+   */
+  triggers?: TriggerInvoker | undefined;
   logger: Logger;
   /** Throttling of repeated failed sign-ins (off unless configured). */
   lockout: SignInLockout;
+  /**
+   * Lifetime of challenge sessions in seconds for every app client, overriding their
+   * AuthSessionValidity (a local-only knob for tests); absent = each client's own setting.
+   */
+  authSessionSeconds?: number;
 }
 
 export const issuerOf = (context: PoolContext, poolId: string): string =>

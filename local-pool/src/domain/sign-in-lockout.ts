@@ -1,5 +1,9 @@
 import { notAuthorized } from '../protocol/errors';
 
+/** The lockout key of a user: failed passwords and failed MFA codes count together. */
+export const lockKeyOf = (user: { poolId: string; id: number }): string =>
+  `${user.poolId}/${user.id}`;
+
 export interface SignInLockoutOptions {
   enabled: boolean;
   /** Failures allowed before the first lock (Cognito: 5). */

@@ -10,6 +10,8 @@ export type UserStatus =
   | 'UNKNOWN';
 
 export type PreventUserExistenceErrors = 'ENABLED' | 'LEGACY';
+/** A pool's MfaConfiguration: OFF, ON (every user must complete MFA) or OPTIONAL (per user). */
+export type UserPoolMfa = 'OFF' | 'ON' | 'OPTIONAL';
 export type TimeUnit = 'seconds' | 'minutes' | 'hours' | 'days';
 
 /** A user pool's settings, kept in Cognito's own field names so Describe* can return them as-is. */
@@ -27,6 +29,10 @@ export interface PoolSettings {
   AdminCreateUserConfig: { AllowAdminCreateUserOnly: boolean };
   DeletionProtection: 'ACTIVE' | 'INACTIVE';
   UserPoolTags?: Record<string, string>;
+  /** Absent in pools stored before MFA support: read as OFF. */
+  MfaConfiguration?: UserPoolMfa;
+  /** Whether users may set up TOTP (SetUserPoolMfaConfig); absent = not enabled. */
+  SoftwareTokenMfaConfiguration?: { Enabled: boolean };
 }
 
 export interface PoolRecord {
@@ -109,4 +115,27 @@ export interface SessionRecord {
   clientId: string;
   challenge: string;
   expiresAt: number;
+}
+
+/** A stored challenge session; `usedAt` is set once it has been answered. */
+export interface StoredSession extends SessionRecord {
+  usedAt: number | null;
+}
+
+/**
+ * A user's TOTP authenticator. `secret` is the verified one that sign-ins check;
+ * `pendingSecret` was handed out by AssociateSoftwareToken and replaces it once
+ * VerifySoftwareToken accepts a code for it. Secrets are base32 and never leave the store
+ * except in AssociateSoftwareToken's answer.
+ */
+export interface SoftwareTokenRecord {
+  userId: number;
+  secret: string | null;
+  friendlyDeviceName: string | null;
+  pendingSecret: string | null;
+  enabled: boolean;
+  preferred: boolean;
+  /** The time step of the last code accepted for `secret`: no code of that step or earlier is taken again. */
+  lastUsedStep: number | null;
+  updatedAt: number;
 }

@@ -5,7 +5,9 @@ import { queueMessage, sendCode } from '../domain/codes';
 import { newSub, newTemporaryPassword } from '../domain/ids';
 import { hashPassword } from '../domain/passwords';
 import { emailIsUsername, requirePool } from '../domain/pools';
+import { ADMIN_CLIENT_ID, attributeMap, runPreSignUp } from '../domain/pre-sign-up';
 import type { PoolContext } from '../domain/context';
+import { mfaSettingsOf } from '../domain/mfa';
 import type { PoolRecord, UserRecord } from '../domain/types';
 import { parseUserFilter } from '../domain/user-filter';
 import {
@@ -71,6 +73,23 @@ const adminCreateUser = operation(
     const policy = pool.settings.Policies.PasswordPolicy;
     if (request.TemporaryPassword !== undefined)
       enforcePasswordPolicy(pool, request.TemporaryPassword);
+    const sub = newSub();
+    if (request.MessageAction !== 'RESEND') {
+      if (findUser(context, pool, request.Username)) {
+        throw usernameExists('User account already exists');
+      }
+      // PreSignUp_AdminCreateUser: a failure creates nothing; the response flags are
+      // ignored, as Cognito ignores them for AdminCreateUser.
+      await runPreSignUp(context, {
+        pool,
+        trigger: 'PreSignUp_AdminCreateUser',
+        userName: emailIsUsername(pool) ? sub : request.Username,
+        clientId: ADMIN_CLIENT_ID,
+        userAttributes,
+        validationData: attributeMap(request.ValidationData),
+        clientMetadata: request.ClientMetadata,
+      });
+    }
     const temporaryPassword =
       request.TemporaryPassword ?? newTemporaryPassword(policy.MinimumLength);
     const passwordHash = await hashPassword(temporaryPassword);
@@ -90,7 +109,6 @@ const adminCreateUser = operation(
         return { User: toUserType(updated) };
       }
       if (existing) throw usernameExists('User account already exists');
-      const sub = newSub();
       let user: UserRecord;
       try {
         user = context.store.insertUser(
@@ -126,6 +144,7 @@ const adminGetUser = operation('iam', z.object(userRequest), (context, request) 
     UserLastModifiedDate: user.updatedAt / 1000,
     Enabled: user.enabled,
     UserStatus: user.status,
+    ...mfaSettingsOf(context, user),
   })),
 );
 

@@ -1,23 +1,23 @@
 import { z } from 'zod';
 import {
-  assertChallengeSupported,
   assertUserCanSignIn,
   checkSecretHash,
   clientAllows,
   enforcePasswordPolicy,
   signInWithPassword,
-  takeChallengeSession,
   type AuthResponse,
 } from '../domain/auth';
+import { closeSession, openSession } from '../domain/challenges';
 import type { PoolContext } from '../domain/context';
+import { answerMfaSetup, answerSoftwareTokenMfa, completeSignIn } from '../domain/mfa';
 import { hashPassword } from '../domain/passwords';
 import { requireClient, requirePool } from '../domain/pools';
-import { issueTokens, refreshTokens } from '../domain/tokens';
+import { refreshTokens } from '../domain/tokens';
 import type { ClientRecord, PoolRecord } from '../domain/types';
 import { findUser, mergeAttributes, readAttributes } from '../domain/users';
 import { invalidParameter, notAuthorized } from '../protocol/errors';
 import { operation } from '../protocol/operation';
-import { clientId, stringMap, userPoolId } from '../protocol/shapes';
+import { clientId, session, stringMap, userPoolId } from '../protocol/shapes';
 
 const AUTH_FLOWS = [
   'USER_SRP_AUTH',
@@ -126,28 +126,26 @@ const adminInitiateAuth = operation(
 const challengeRequest = {
   ClientId: clientId,
   ChallengeName: z.string().min(1),
-  Session: z.string().min(20).max(2048).optional(),
+  Session: session.optional(),
   ChallengeResponses: stringMap,
   ClientMetadata: stringMap,
 };
 
-/** NEW_PASSWORD_REQUIRED: set the new password (policy enforced), confirm the user, issue tokens. */
+interface ChallengeRequest {
+  ChallengeName: string;
+  Session?: string | undefined;
+  ChallengeResponses?: Record<string, string> | undefined;
+}
+
+/** NEW_PASSWORD_REQUIRED: set the new password (policy enforced), confirm the user, then sign in (MFA may follow). */
 async function answerNewPassword(
   context: PoolContext,
   pool: PoolRecord,
   client: ClientRecord,
-  request: {
-    ChallengeName: string;
-    Session?: string | undefined;
-    ChallengeResponses?: Record<string, string> | undefined;
-  },
+  answer: { session: string; username: string; responses: Record<string, string> },
 ): Promise<AuthResponse> {
-  assertChallengeSupported(request.ChallengeName);
-  const responses = request.ChallengeResponses ?? {};
-  if (!request.Session) throw invalidParameter('Missing required parameter Session');
-  const username = parameter(responses, 'USERNAME');
+  const { responses, username } = answer;
   const newPassword = parameter(responses, 'NEW_PASSWORD');
-  checkSecretHash(client, username, responses.SECRET_HASH);
   enforcePasswordPolicy(pool, newPassword);
   const attributeUpdates = readAttributes(
     pool,
@@ -157,13 +155,14 @@ async function answerNewPassword(
     false,
   );
   const passwordHash = await hashPassword(newPassword);
-  const session = request.Session;
   return context.store.transaction(() => {
-    const user = takeChallengeSession(context, client, session, request.ChallengeName);
+    const open = openSession(context, answer.session, ['NEW_PASSWORD_REQUIRED'], client);
+    const { user } = open;
     if (findUser(context, pool, username)?.id !== user.id) {
       throw notAuthorized('Invalid session for the user.');
     }
     assertUserCanSignIn(user);
+    closeSession(context, open);
     const confirmed = context.store.updateUser(
       user,
       {
@@ -174,11 +173,38 @@ async function answerNewPassword(
       },
       context.clock(),
     );
-    return {
-      ChallengeParameters: {},
-      AuthenticationResult: issueTokens(context, pool, client, confirmed),
-    };
+    return completeSignIn(context, pool, client, confirmed);
   });
+}
+
+const CHALLENGES = ['NEW_PASSWORD_REQUIRED', 'SOFTWARE_TOKEN_MFA', 'MFA_SETUP'];
+
+/** RespondToAuthChallenge and AdminRespondToAuthChallenge: every challenge needs the session and USERNAME (+ SECRET_HASH). */
+function answerChallenge(
+  context: PoolContext,
+  pool: PoolRecord,
+  client: ClientRecord,
+  request: ChallengeRequest,
+): Promise<AuthResponse> | AuthResponse {
+  if (!CHALLENGES.includes(request.ChallengeName)) {
+    throw invalidParameter(`The local pool supports only the ${CHALLENGES.join(', ')} challenges.`);
+  }
+  const responses = request.ChallengeResponses ?? {};
+  if (!request.Session) throw invalidParameter('Missing required parameter Session');
+  const username = parameter(responses, 'USERNAME');
+  checkSecretHash(client, username, responses.SECRET_HASH);
+  const answer = { session: request.Session, username };
+  switch (request.ChallengeName) {
+    case 'SOFTWARE_TOKEN_MFA':
+      return answerSoftwareTokenMfa(context, pool, client, {
+        ...answer,
+        code: parameter(responses, 'SOFTWARE_TOKEN_MFA_CODE'),
+      });
+    case 'MFA_SETUP':
+      return answerMfaSetup(context, pool, client, answer);
+    default:
+      return answerNewPassword(context, pool, client, { ...answer, responses });
+  }
 }
 
 const respondToAuthChallenge = operation(
@@ -186,7 +212,7 @@ const respondToAuthChallenge = operation(
   z.object(challengeRequest),
   (context, request) => {
     const client = requireClient(context, request.ClientId);
-    return answerNewPassword(context, requirePool(context, client.poolId), client, request);
+    return answerChallenge(context, requirePool(context, client.poolId), client, request);
   },
 );
 
@@ -195,7 +221,7 @@ const adminRespondToAuthChallenge = operation(
   z.object({ UserPoolId: userPoolId, ...challengeRequest }),
   (context, request) => {
     const pool = requirePool(context, request.UserPoolId);
-    return answerNewPassword(
+    return answerChallenge(
       context,
       pool,
       requireClient(context, request.ClientId, pool.id),

@@ -2,6 +2,7 @@ import type { Operation } from '../protocol/operation';
 import { adminUserOperations } from './admin-users';
 import { authOperations } from './auth';
 import { groupOperations } from './groups';
+import { mfaOperations } from './mfa';
 import { poolOperations } from './pools';
 import { selfServiceOperations } from './self-service';
 import { signUpOperations } from './sign-up';
@@ -14,4 +15,5 @@ export const operations: Readonly<Record<string, Operation>> = {
   ...selfServiceOperations,
   ...adminUserOperations,
   ...groupOperations,
+  ...mfaOperations,
 };

@@ -49,8 +49,13 @@ type Updatable = z.infer<z.ZodObject<typeof updatableSettings>>;
 
 /** Settings from a Create/UpdateUserPool request; what the request leaves out gets Cognito's default. */
 function applyUpdatable(base: PoolSettings, request: Updatable): PoolSettings {
-  if (request.MfaConfiguration && request.MfaConfiguration !== 'OFF') {
-    throw invalidParameter('MFA is not supported by the local pool; use MfaConfiguration OFF.');
+  // Create/UpdateUserPool cannot turn TOTP on (only SetUserPoolMfaConfig can) and the local
+  // pool has no SMS: ON/OPTIONAL needs TOTP already enabled, as Cognito needs some factor.
+  const mfa = request.MfaConfiguration ?? 'OFF';
+  if (mfa !== 'OFF' && !base.SoftwareTokenMfaConfiguration?.Enabled) {
+    throw invalidParameter(
+      'SMS configuration and Auto verification for phone_number are required when MFA is required/optional',
+    );
   }
   const defaults = defaultPoolSettings();
   const given = request.Policies?.PasswordPolicy;
@@ -77,6 +82,7 @@ function applyUpdatable(base: PoolSettings, request: Updatable): PoolSettings {
     },
     DeletionProtection: request.DeletionProtection ?? 'INACTIVE',
     UserPoolTags: request.UserPoolTags,
+    MfaConfiguration: mfa,
   };
 }
 
@@ -112,7 +118,7 @@ function toUserPoolType(context: PoolContext, pool: PoolRecord) {
     ],
     AdminCreateUserConfig: s.AdminCreateUserConfig,
     DeletionProtection: s.DeletionProtection,
-    MfaConfiguration: 'OFF',
+    MfaConfiguration: s.MfaConfiguration ?? 'OFF',
     EstimatedNumberOfUsers: context.store.countUsers(pool.id),
     ...(s.UserPoolTags ? { UserPoolTags: s.UserPoolTags } : {}),
     CreationDate: pool.createdAt / 1000,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { enforcePasswordPolicy } from '../domain/auth';
 import { consumeCode, sendCode } from '../domain/codes';
 import { hashPassword, verifyPassword } from '../domain/passwords';
+import { mfaSettingsOf } from '../domain/mfa';
 import { autoVerifiesEmail, requireClient } from '../domain/pools';
 import { hashToken, verifyAccessToken } from '../domain/tokens';
 import { attributeList, mergeAttributes, readAttributes, updateAttributes } from '../domain/users';
@@ -20,7 +21,11 @@ const withToken = { AccessToken: token };
 
 const getUser = operation('public', z.object(withToken), (context, request) => {
   const { user } = verifyAccessToken(context, request.AccessToken);
-  return { Username: user.username, UserAttributes: attributeList(user) };
+  return {
+    Username: user.username,
+    UserAttributes: attributeList(user),
+    ...mfaSettingsOf(context, user),
+  };
 });
 
 const updateUserAttributes = operation(

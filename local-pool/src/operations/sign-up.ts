@@ -12,6 +12,7 @@ import type { PoolContext } from '../domain/context';
 import { newSub } from '../domain/ids';
 import { findOrMigrateUser, migrationFailedError } from '../domain/migration';
 import { hashPassword } from '../domain/passwords';
+import { applySignUpDecision, attributeMap, runPreSignUp } from '../domain/pre-sign-up';
 import {
   autoVerifiesEmail,
   emailIsAlias,
@@ -86,7 +87,7 @@ const signUp = operation(
     ValidationData: attributes,
   }),
   async (context, request) => {
-    const { pool } = authenticateClient(context, request);
+    const { client, pool } = authenticateClient(context, request);
     if (pool.settings.AdminCreateUserConfig.AllowAdminCreateUserOnly) {
       throw notAuthorized('SignUp is not permitted for this user pool');
     }
@@ -99,14 +100,28 @@ const signUp = operation(
         'Username cannot be of email format, since user pool is configured for email alias.',
       );
     }
-    if (userAttributes.email !== undefined) userAttributes.email_verified = 'false';
     enforcePasswordPolicy(pool, request.Password);
     const existsMessage = emailIsUsername(pool)
       ? 'An account with the given email already exists.'
       : 'User already exists';
     if (findUser(context, pool, request.Username)) throw usernameExists(existsMessage);
-    const passwordHash = await hashPassword(request.Password);
     const sub = newSub();
+    // Cognito asks the PreSignUp trigger only about a user it does not have, and creates
+    // nothing when the trigger fails.
+    const decision = await runPreSignUp(context, {
+      pool,
+      trigger: 'PreSignUp_SignUp',
+      userName: emailIsUsername(pool) ? sub : request.Username,
+      clientId: client.id,
+      userAttributes,
+      validationData: attributeMap(request.ValidationData),
+      clientMetadata: request.ClientMetadata,
+    });
+    const created = applySignUpDecision(decision, {
+      ...userAttributes,
+      ...(userAttributes.email !== undefined ? { email_verified: 'false' } : {}),
+    });
+    const passwordHash = await hashPassword(request.Password);
     return context.store.transaction(() => {
       let user: UserRecord;
       try {
@@ -114,9 +129,9 @@ const signUp = operation(
           newUser(pool, {
             username: request.Username,
             sub,
-            status: 'UNCONFIRMED',
+            status: created.confirmed ? 'CONFIRMED' : 'UNCONFIRMED',
             passwordHash,
-            attributes: userAttributes,
+            attributes: created.attributes,
             now: context.clock(),
           }),
         );
@@ -125,10 +140,10 @@ const signUp = operation(
         throw error;
       }
       const delivery =
-        autoVerifiesEmail(pool) && user.attributes.email
+        !created.confirmed && autoVerifiesEmail(pool) && user.attributes.email
           ? { CodeDeliveryDetails: sendCode(context, user, 'signup') }
           : {};
-      return { UserConfirmed: false, UserSub: sub, ...delivery };
+      return { UserConfirmed: created.confirmed, UserSub: sub, ...delivery };
     });
   },
 );

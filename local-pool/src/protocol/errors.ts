@@ -36,6 +36,11 @@ export const serialization = make('SerializationException');
 export const unknownOperation = make('UnknownOperationException');
 export const missingAuthenticationToken = make('MissingAuthenticationTokenException');
 export const tooManyFailedAttempts = make('TooManyFailedAttemptsException');
+export const userLambdaValidation = make('UserLambdaValidationException');
+export const unexpectedLambda = make('UnexpectedLambdaException');
+export const invalidLambdaResponse = make('InvalidLambdaResponseException');
+export const softwareTokenMfaNotFound = make('SoftwareTokenMFANotFoundException');
+export const enableSoftwareTokenMfa = make('EnableSoftwareTokenMFAException');
 
 /** The single message Cognito uses for a wrong password and (when hidden) an unknown user. */
 export const INCORRECT_CREDENTIALS = 'Incorrect username or password.';

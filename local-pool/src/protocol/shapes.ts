@@ -20,6 +20,8 @@ export const username = z
 export const password = z.string().max(256, 'Member must have length less than or equal to 256');
 export const token = z.string().min(1).max(4096);
 export const secretHash = z.string().min(1).max(128).optional();
+/** A challenge session (InitiateAuth, AssociateSoftwareToken, VerifySoftwareToken answers). */
+export const session = z.string().min(20).max(2048);
 export const stringMap = z.record(z.string(), z.string()).optional();
 export const attributes = z
   .array(z.object({ Name: z.string().min(1).max(32), Value: z.string().max(2048).optional() }))

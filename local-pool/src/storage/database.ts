@@ -2,8 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
-const SCHEMA_VERSION = 1;
-
 const SCHEMA = `
 CREATE TABLE pools (
   id TEXT PRIMARY KEY,
@@ -105,9 +103,35 @@ CREATE TABLE sessions (
 `;
 
 /**
+ * Schema changes after version 1, in order: `UPGRADES[n - 2]` takes a database from
+ * version n - 1 to n. A new database gets SCHEMA (version 1) and then every upgrade;
+ * an older one gets the upgrades it lacks, each in the transaction that sets its version.
+ */
+const UPGRADES: readonly string[] = [
+  // 2: TOTP software tokens (a verified secret, one waiting for VerifySoftwareToken, the
+  // user's MFA preference and the last time step accepted) and used challenge sessions.
+  `
+CREATE TABLE software_tokens (
+  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+  secret TEXT,
+  friendly_device_name TEXT,
+  pending_secret TEXT,
+  enabled INTEGER NOT NULL DEFAULT 0,
+  preferred INTEGER NOT NULL DEFAULT 0,
+  last_used_step INTEGER,
+  updated_at INTEGER NOT NULL
+);
+ALTER TABLE sessions ADD COLUMN used_at INTEGER;
+`,
+];
+
+const SCHEMA_VERSION = 1 + UPGRADES.length;
+
+/**
  * Opens (creating if needed) the pool's SQLite database under `dataDir`.
  * WAL with synchronous=FULL: a commit is fsynced before better-sqlite3 returns,
- * so every write acknowledged to a client survives SIGKILL or power loss.
+ * so every write acknowledged to a client survives SIGKILL or power loss. A database
+ * written by an older local pool is upgraded in place (see UPGRADES).
  */
 export function openDatabase(dataDir: string): Database.Database {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -119,16 +143,23 @@ export function openDatabase(dataDir: string): Database.Database {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    db.close();
+    throw new Error(
+      `${file} has schema version ${version}; this local pool knows versions up to ${SCHEMA_VERSION}. Delete the data directory to reset it.`,
+    );
+  }
   if (version === 0) {
     db.transaction(() => {
       db.exec(SCHEMA);
-      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      db.pragma('user_version = 1');
     })();
-  } else if (version !== SCHEMA_VERSION) {
-    db.close();
-    throw new Error(
-      `${file} has schema version ${version}; this local pool expects ${SCHEMA_VERSION}. Delete the data directory to reset it.`,
-    );
+  }
+  for (let next = Math.max(version, 1) + 1; next <= SCHEMA_VERSION; next += 1) {
+    db.transaction(() => {
+      db.exec(UPGRADES[next - 2] ?? '');
+      db.pragma(`user_version = ${next}`);
+    })();
   }
   return db;
 }

@@ -10,6 +10,8 @@ import type {
   PoolSettings,
   RefreshTokenRecord,
   SessionRecord,
+  SoftwareTokenRecord,
+  StoredSession,
   UserRecord,
   UserStatus,
 } from '../domain/types';
@@ -50,6 +52,23 @@ interface GroupRow {
   precedence: number | null;
   role_arn: string | null;
   created_at: number;
+  updated_at: number;
+}
+interface SessionRow {
+  user_id: number;
+  client_id: string;
+  challenge: string;
+  expires_at: number;
+  used_at: number | null;
+}
+interface SoftwareTokenRow {
+  user_id: number;
+  secret: string | null;
+  friendly_device_name: string | null;
+  pending_secret: string | null;
+  enabled: number;
+  preferred: number;
+  last_used_step: number | null;
   updated_at: number;
 }
 interface RefreshRow {
@@ -240,7 +259,20 @@ export class PoolStore {
         'INSERT INTO sessions (session_hash, user_id, client_id, challenge, expires_at) VALUES (?, ?, ?, ?, ?)',
       ),
       getSession: p('SELECT * FROM sessions WHERE session_hash = ?'),
-      deleteSession: p('DELETE FROM sessions WHERE session_hash = ?'),
+      markSessionUsed: p(
+        'UPDATE sessions SET used_at = ? WHERE session_hash = ? AND used_at IS NULL',
+      ),
+      getSoftwareToken: p('SELECT * FROM software_tokens WHERE user_id = ?'),
+      putSoftwareToken: p(
+        `INSERT INTO software_tokens (user_id, secret, friendly_device_name, pending_secret, enabled,
+           preferred, last_used_step, updated_at)
+         VALUES (@userId, @secret, @friendlyDeviceName, @pendingSecret, @enabled, @preferred,
+           @lastUsedStep, @updatedAt)
+         ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret,
+           friendly_device_name = excluded.friendly_device_name, pending_secret = excluded.pending_secret,
+           enabled = excluded.enabled, preferred = excluded.preferred,
+           last_used_step = excluded.last_used_step, updated_at = excluded.updated_at`,
+      ),
       pruneSessions: p('DELETE FROM sessions WHERE expires_at < ?'),
       pruneMessages: p('DELETE FROM messages WHERE created_at < ?'),
     };
@@ -506,17 +538,45 @@ export class PoolStore {
       session.expiresAt,
     );
   }
-  takeSession(sessionHash: string): SessionRecord | undefined {
-    const row = this.#s.getSession.get(sessionHash) as
-      { user_id: number; client_id: string; challenge: string; expires_at: number } | undefined;
-    if (!row) return undefined;
-    this.#s.deleteSession.run(sessionHash);
-    return {
-      userId: row.user_id,
-      clientId: row.client_id,
-      challenge: row.challenge,
-      expiresAt: row.expires_at,
-    };
+  getSession(sessionHash: string): StoredSession | undefined {
+    const row = this.#s.getSession.get(sessionHash) as SessionRow | undefined;
+    return (
+      row && {
+        userId: row.user_id,
+        clientId: row.client_id,
+        challenge: row.challenge,
+        expiresAt: row.expires_at,
+        usedAt: row.used_at,
+      }
+    );
+  }
+  /** Marks a session answered; it is kept (so a second use can be told apart) until it expires. */
+  markSessionUsed(sessionHash: string, now: number): void {
+    this.#s.markSessionUsed.run(now, sessionHash);
+  }
+
+  // TOTP software tokens
+  softwareToken(userId: number): SoftwareTokenRecord | undefined {
+    const row = this.#s.getSoftwareToken.get(userId) as SoftwareTokenRow | undefined;
+    return (
+      row && {
+        userId: row.user_id,
+        secret: row.secret,
+        friendlyDeviceName: row.friendly_device_name,
+        pendingSecret: row.pending_secret,
+        enabled: row.enabled === 1,
+        preferred: row.preferred === 1,
+        lastUsedStep: row.last_used_step,
+        updatedAt: row.updated_at,
+      }
+    );
+  }
+  putSoftwareToken(token: SoftwareTokenRecord): void {
+    this.#s.putSoftwareToken.run({
+      ...token,
+      enabled: token.enabled ? 1 : 0,
+      preferred: token.preferred ? 1 : 0,
+    });
   }
   /**
    * Deletes expired refresh tokens (once no access token issued from them can still be

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 /** One answer of the fake function: the result, a function error, an HTTP failure, or a delay. */
 export type LambdaAnswer =
   | { result: unknown; delayMs?: number }
-  | { functionError: string }
+  | { functionError: string; errorType?: string; errorMessage?: string }
   | { status: number; errorType: string }
   | { raw: string };
 
@@ -66,7 +66,12 @@ export class FakeLambda {
           'content-type': 'application/json',
           'x-amz-function-error': answer.functionError,
         })
-        .end(JSON.stringify({ errorType: 'Error', errorMessage: 'Bad password' }));
+        .end(
+          JSON.stringify({
+            errorType: answer.errorType ?? 'Error',
+            errorMessage: answer.errorMessage ?? 'Bad password',
+          }),
+        );
     } else if ('raw' in answer) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(answer.raw);
     } else {
