@@ -7,7 +7,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { createLogger, env, loadConfig, logProcessWarnings } from '@authstack/shared';
-import { bootstrapLocalPool } from './stack/bootstrap';
+import { bootstrapLocalPool, MFA_MODES } from './stack/bootstrap';
 
 const config = loadConfig(
   z.object({
@@ -15,6 +15,7 @@ const config = loadConfig(
     LOCAL_POOL_ISSUER_BASE: env.url(),
     AWS_REGION: z.string().min(1).default('us-east-1'),
     POOL_ENV_FILE: z.string().min(1),
+    MFA_MODE: z.enum(MFA_MODES).default('optional'),
     LOG_LEVEL: env.logLevel(),
   }),
 );
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
   const { userPoolId, clientId } = await bootstrapLocalPool({
     endpoint: config.LOCAL_POOL_URL,
     region: config.AWS_REGION,
+    mfaMode: config.MFA_MODE,
   });
   const issuer = `${config.LOCAL_POOL_ISSUER_BASE.replace(/\/$/, '')}/${userPoolId}`;
   const lines = [

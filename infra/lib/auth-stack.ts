@@ -7,8 +7,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ApiService } from './api-service';
 import { AUTH_SERVER_COGNITO_OPERATIONS } from './cognito-permissions';
+import { RevocationEvents } from './revocation-events';
 import type { DeploymentSettings } from './settings';
-import { UserDirectory } from './user-directory';
+import { RDS_CA_BUNDLE_IN_IMAGE, StateStore } from './state-store';
+import { TOKEN_LIFETIME, UserDirectory } from './user-directory';
 
 export const AUTH_SERVER_PORT = 3000;
 export const RESOURCE_SERVER_PORT = 4000;
@@ -30,10 +32,12 @@ function retentionDays(days: number): logs.RetentionDays {
 }
 
 /**
- * The whole deployment: the Cognito user pool with its UserMigration Lambda, and
- * the auth-server and resource-server on ECS/Fargate behind one load balancer
- * that routes by path. The pool and client ids reach both servers through their
- * task definitions; nobody copies them by hand.
+ * The whole deployment: the Cognito user pool with its UserMigration Lambda, the
+ * auth-server and resource-server on ECS/Fargate behind one load balancer that routes
+ * by path, the state store both servers share (RDS for PostgreSQL), and the Lambda that
+ * records sign-outs made outside the auth-server. The pool and client ids and the
+ * store's address reach the servers through their task definitions; nobody copies them
+ * by hand.
  */
 export class AuthStack extends Stack {
   constructor(scope: Construct, id: string, props: AuthStackProps) {
@@ -57,6 +61,13 @@ export class AuthStack extends Stack {
       migrationAllowedEmailDomains: settings.migrationAllowedEmailDomains,
       logRetention,
     });
+
+    const stateStore = new StateStore(this, 'StateStore', {
+      vpc,
+      instanceType: settings.stateDatabaseInstanceType,
+      multiAz: settings.stateDatabaseMultiAz,
+    });
+    const store = stateStore.serverEnvironment(RDS_CA_BUNDLE_IN_IMAGE);
 
     const cluster = new ecs.Cluster(this, 'Cluster', {
       vpc,
@@ -91,13 +102,18 @@ export class AuthStack extends Stack {
       port: AUTH_SERVER_PORT,
       environment: {
         ...pool,
+        ...store.environment,
+        MAX_TOKEN_LIFETIME_SECONDS: String(TOKEN_LIFETIME.toSeconds()),
         // The ALB is the one proxy in front: it appends the client's address to X-Forwarded-For.
         TRUST_PROXY: '1',
         SIGNUP_CONFIRMATION: settings.signupConfirmation,
       },
-      secrets: directory.clientSecret
-        ? { USER_POOL_CLIENT_SECRET: ecs.Secret.fromSecretsManager(directory.clientSecret) }
-        : undefined,
+      secrets: {
+        ...store.secrets,
+        ...(directory.clientSecret
+          ? { USER_POOL_CLIENT_SECRET: ecs.Secret.fromSecretsManager(directory.clientSecret) }
+          : {}),
+      },
       routing: {
         pathPatterns: [
           `${api}/user`,
@@ -120,17 +136,29 @@ export class AuthStack extends Stack {
       }),
     );
 
-    new ApiService(this, 'ResourceServer', {
+    const resourceServer = new ApiService(this, 'ResourceServer', {
       cluster,
       listener,
       workspace: 'resource-server',
       port: RESOURCE_SERVER_PORT,
-      environment: { ...pool },
+      environment: { ...pool, ...store.environment },
+      secrets: store.secrets,
       // Everything else under the API (`/users/me`, its admin and scope examples, and
       // unknown paths, which get its JSON 404).
       routing: 'default',
       desiredCount: settings.desiredCount,
       maxCount: settings.maxCount,
+      logRetention,
+    });
+
+    stateStore.allowFrom(authServer.service, 'auth-server');
+    stateStore.allowFrom(resourceServer.service, 'resource-server');
+
+    new RevocationEvents(this, 'RevocationEvents', {
+      vpc,
+      userPool: directory.userPool,
+      stateStore,
+      maxTokenLifetime: TOKEN_LIFETIME,
       logRetention,
     });
 
@@ -144,6 +172,10 @@ export class AuthStack extends Stack {
     new CfnOutput(this, 'LegacyDatabaseSecretArn', {
       value: directory.legacyDatabaseSecret.secretArn,
       description: 'Put the legacy database URL in this secret',
+    });
+    new CfnOutput(this, 'StateDatabaseSecretArn', {
+      value: stateStore.secret.secretArn,
+      description: 'The state store credentials (generated; RDS JSON with host, port, dbname)',
     });
   }
 }

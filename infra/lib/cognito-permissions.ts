@@ -44,6 +44,7 @@ export const AUTH_SERVER_COGNITO_OPERATIONS: readonly string[] = [
   'AdminGetUser',
   'AdminListGroupsForUser',
   'AdminRemoveUserFromGroup',
+  'AdminResetUserPassword',
   'AdminSetUserPassword',
   'AdminUserGlobalSignOut',
   'DescribeUserPool',

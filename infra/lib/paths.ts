@@ -5,3 +5,11 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /** The trigger's esbuild bundle (`index.js` exporting `handler`), made by `npm run build`. */
 export const TRIGGER_BUNDLE_DIR = path.join(REPO_ROOT, 'trigger', 'dist', 'lambda');
+
+/** The revocation-events Lambda's esbuild bundle (`index.js` exporting `handler`), made by `npm run build`. */
+export const REVOCATION_EVENTS_BUNDLE_DIR = path.join(
+  REPO_ROOT,
+  'trigger',
+  'dist',
+  'lambda-revocation-events',
+);

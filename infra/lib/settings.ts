@@ -17,6 +17,10 @@ export interface DeploymentSettings {
   desiredCount: number;
   maxCount: number;
   logRetentionDays: number;
+  /** The state store's RDS instance class without the `db.` prefix, e.g. `t4g.small`, `m7g.large`. */
+  stateDatabaseInstanceType: string;
+  /** A standby in the second AZ (failover in 1–2 minutes); about twice the instance cost. */
+  stateDatabaseMultiAz: boolean;
 }
 
 export const DEFAULT_SETTINGS: DeploymentSettings = {
@@ -27,6 +31,8 @@ export const DEFAULT_SETTINGS: DeploymentSettings = {
   desiredCount: 2,
   maxCount: 4,
   logRetentionDays: 30,
+  stateDatabaseInstanceType: 't4g.small',
+  stateDatabaseMultiAz: false,
 };
 
 function text(node: Node, key: string): string | undefined {
@@ -62,6 +68,12 @@ export function settingsFromContext(node: Node): DeploymentSettings {
     text(node, 'signupConfirmation') ?? DEFAULT_SETTINGS.signupConfirmation;
   if (signupConfirmation !== 'auto' && signupConfirmation !== 'code')
     throw new Error(`context signupConfirmation: expected auto or code, got ${signupConfirmation}`);
+  const stateDatabaseInstanceType =
+    text(node, 'stateDatabaseInstanceType') ?? DEFAULT_SETTINGS.stateDatabaseInstanceType;
+  if (!/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(stateDatabaseInstanceType))
+    throw new Error(
+      `context stateDatabaseInstanceType: expected an instance class such as t4g.small, got ${stateDatabaseInstanceType}`,
+    );
   const settings: DeploymentSettings = {
     stage,
     clientSecret: flag(node, 'clientSecret', DEFAULT_SETTINGS.clientSecret),
@@ -75,6 +87,8 @@ export function settingsFromContext(node: Node): DeploymentSettings {
     desiredCount: count(node, 'desiredCount', DEFAULT_SETTINGS.desiredCount),
     maxCount: count(node, 'maxCount', DEFAULT_SETTINGS.maxCount),
     logRetentionDays: count(node, 'logRetentionDays', DEFAULT_SETTINGS.logRetentionDays),
+    stateDatabaseInstanceType,
+    stateDatabaseMultiAz: flag(node, 'stateDatabaseMultiAz', DEFAULT_SETTINGS.stateDatabaseMultiAz),
   };
   if (settings.maxCount < settings.desiredCount)
     throw new Error('context maxCount: must be at least desiredCount');

@@ -22,6 +22,12 @@ export interface UserDirectoryProps {
 export const USER_POOL_GROUPS = ['admin'] as const;
 
 /**
+ * How long the app client's ID and access tokens live: also how long a revocation must be
+ * kept (MAX_TOKEN_LIFETIME_SECONDS of the auth-server and the revocation-events Lambda).
+ */
+export const TOKEN_LIFETIME = Duration.hours(1);
+
+/**
  * The Cognito side: a user pool that signs people in by email (case-insensitive),
  * hides whether a user exists, enforces the same password policy the servers check,
  * and migrates legacy users through the UserMigration Lambda; one app client for
@@ -107,8 +113,8 @@ export class UserDirectory extends Construct {
       generateSecret: props.clientSecret,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
-      accessTokenValidity: Duration.hours(1),
-      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: TOKEN_LIFETIME,
+      idTokenValidity: TOKEN_LIFETIME,
       refreshTokenValidity: Duration.days(30),
       authSessionValidity: Duration.minutes(3),
       disableOAuth: true,

@@ -6,10 +6,18 @@ import {
   AUTH_SERVER_COGNITO_OPERATIONS,
   PUBLIC_COGNITO_OPERATIONS,
 } from '../lib/cognito-permissions';
+import { REVOCATION_EVENT_NAMES } from '@authstack/trigger/revocation-events/cloudtrail-event';
 import { REPO_ROOT } from '../lib/paths';
+import { REVOKING_POOL_CALLS } from '../lib/revocation-events';
+import { LAMBDA_RUNTIME_CA_BUNDLE, RDS_CA_BUNDLE_IN_IMAGE } from '../lib/state-store';
 import { logicalId, synthesize } from './support/synth';
 
-type Resource = { Type: string; Properties: Record<string, unknown> };
+type Resource = {
+  Type: string;
+  Properties: Record<string, unknown>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+};
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 
 /** Every resource of `type` in the template. */
@@ -231,7 +239,7 @@ describe('AuthStack (default context)', () => {
 
     it('keeps every log group for a set time', () => {
       const groups = resourcesOf(template, 'AWS::Logs::LogGroup');
-      expect(groups).toHaveLength(3);
+      expect(groups).toHaveLength(4);
       for (const group of groups) expect(group.Properties.RetentionInDays).toBe(30);
     });
   });
@@ -278,15 +286,325 @@ describe('AuthStack (default context)', () => {
       expect(reads.map((statement) => statement.Resource)).toEqual([{ Ref: secret }]);
     });
 
-    it('holds no connection string, password or client secret in plain text', () => {
-      expect(json.match(/postgres(ql)?:\/\/[^"]*/)).toBeNull();
+    it('holds no password, connection string with a password, or client secret in plain text', () => {
+      const urls = json.match(/postgres(ql)?:\/\/[^"]*/g) ?? [];
+      expect(urls.length).toBeGreaterThan(0);
+      // The state store URL names its user only; PGPASSWORD comes from Secrets Manager.
+      for (const url of urls) expect(url).toMatch(/^postgres:\/\/[a-z_]+@$/);
       expect(json.match(/USER_POOL_CLIENT_SECRET/)).toBeNull();
       expect(json.match(/"(SecretString|Password|ClientSecret)"/)).toBeNull();
+      expect(json).not.toContain('MasterUserPassword":"');
+    });
+  });
+
+  describe('state store', () => {
+    const database = logicalId(template, 'AWS::RDS::DBInstance', 'StateStoreDatabase');
+    const databaseGroup = logicalId(template, 'AWS::EC2::SecurityGroup', 'StateStoreSecurityGroup');
+    const secret = logicalId(template, 'AWS::SecretsManager::Secret', 'StateStoreSecret');
+    const attachment = logicalId(
+      template,
+      'AWS::SecretsManager::SecretTargetAttachment',
+      'StateStoreSecretAttachment',
+    );
+    const groupId = (hint: string) => ({
+      'Fn::GetAtt': [logicalId(template, 'AWS::EC2::SecurityGroup', hint), 'GroupId'],
+    });
+
+    it('is RDS for PostgreSQL 16, private, encrypted, backed up for 7 days, protected from deletion', () => {
+      const instance = template.findResources('AWS::RDS::DBInstance')[database] as Resource;
+      expect(instance.Properties).toMatchObject({
+        Engine: 'postgres',
+        EngineVersion: '16',
+        DBInstanceClass: 'db.t4g.small',
+        DBName: 'authstack_state',
+        Port: '5432',
+        PubliclyAccessible: false,
+        StorageEncrypted: true,
+        StorageType: 'gp3',
+        BackupRetentionPeriod: 7,
+        DeletionProtection: true,
+        MultiAZ: false,
+        CACertificateIdentifier: 'rds-ca-rsa2048-g1',
+        VPCSecurityGroups: [{ 'Fn::GetAtt': [databaseGroup, 'GroupId'] }],
+      });
+      // Deleting the stack (once protection is lifted) leaves a final snapshot.
+      expect(instance.DeletionPolicy).toBe('Snapshot');
+      expect(instance.UpdateReplacePolicy).toBe('Snapshot');
+      expect(resourcesOf(template, 'AWS::RDS::DBInstance')).toHaveLength(1);
+      expect(resourcesOf(template, 'AWS::RDS::DBCluster')).toEqual([]);
+    });
+
+    it('accepts TLS connections only', () => {
+      template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
+        Family: 'postgres16',
+        Parameters: { 'rds.force_ssl': '1' },
+      });
+    });
+
+    it('uses credentials generated into Secrets Manager and attached to the instance', () => {
+      const generated = (template.findResources('AWS::SecretsManager::Secret')[secret] as Resource)
+        .Properties;
+      expect(generated).toMatchObject({
+        GenerateSecretString: {
+          GenerateStringKey: 'password',
+          SecretStringTemplate: JSON.stringify({
+            username: 'authstack',
+            dbname: 'authstack_state',
+          }),
+          ExcludeCharacters: expect.any(String),
+        },
+      });
+      // Characters that would need escaping in a URL never appear in the password.
+      const excluded = (generated.GenerateSecretString as { ExcludeCharacters: string })
+        .ExcludeCharacters;
+      for (const character of ['/', '@', ':', '%', '?', '#', '&'])
+        expect({ character, excluded: excluded.includes(character) }).toEqual({
+          character,
+          excluded: true,
+        });
+      template.hasResourceProperties('AWS::RDS::DBInstance', {
+        MasterUsername: {
+          'Fn::Join': [
+            '',
+            ['{{resolve:secretsmanager:', { Ref: secret }, ':SecretString:username::}}'],
+          ],
+        },
+        MasterUserPassword: {
+          'Fn::Join': [
+            '',
+            ['{{resolve:secretsmanager:', { Ref: secret }, ':SecretString:password::}}'],
+          ],
+        },
+      });
+      template.hasResourceProperties('AWS::SecretsManager::SecretTargetAttachment', {
+        SecretId: { Ref: secret },
+        TargetId: { Ref: database },
+        TargetType: 'AWS::RDS::DBInstance',
+      });
+    });
+
+    it('lets in PostgreSQL from the two services and the revocation Lambda, and nothing else', () => {
+      const group = template.findResources('AWS::EC2::SecurityGroup')[databaseGroup] as Resource;
+      expect(group.Properties.SecurityGroupIngress).toBeUndefined();
+      expect(group.Properties.SecurityGroupEgress).toEqual([
+        expect.objectContaining({
+          CidrIp: '255.255.255.255/32',
+          Description: 'Disallow all traffic',
+        }),
+      ]);
+      const ingress = resourcesOf(template, 'AWS::EC2::SecurityGroupIngress')
+        .map((rule) => rule.Properties)
+        .filter(
+          (rule) =>
+            JSON.stringify(rule.GroupId) ===
+            JSON.stringify({ 'Fn::GetAtt': [databaseGroup, 'GroupId'] }),
+        );
+      expect(ingress).toHaveLength(3);
+      for (const rule of ingress)
+        expect(rule).toMatchObject({ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432 });
+      expect(ingress.map((rule) => rule.SourceSecurityGroupId)).toEqual(
+        expect.arrayContaining([
+          groupId('AuthServerServiceSecurityGroup'),
+          groupId('ResourceServerServiceSecurityGroup'),
+          groupId('RevocationEventsSecurityGroup'),
+        ]),
+      );
+    });
+
+    it('gives both servers STATE_DATABASE_URL without a password (TLS verified against the RDS CA) and PGPASSWORD as an ECS secret', () => {
+      const url = {
+        'Fn::Join': [
+          '',
+          [
+            'postgres://authstack@',
+            { 'Fn::GetAtt': [database, 'Endpoint.Address'] },
+            ':',
+            { 'Fn::GetAtt': [database, 'Endpoint.Port'] },
+            `/authstack_state?sslmode=verify-full&sslrootcert=${RDS_CA_BUNDLE_IN_IMAGE}`,
+          ],
+        ],
+      };
+      for (const name of ['auth-server', 'resource-server']) {
+        const container = containerOf(template, name);
+        expect({ name, url: environmentOf(container).STATE_DATABASE_URL }).toEqual({ name, url });
+        expect({ name, secrets: container.Secrets }).toEqual({
+          name,
+          secrets: [
+            {
+              Name: 'PGPASSWORD',
+              ValueFrom: { 'Fn::Join': ['', [{ Ref: attachment }, ':password::']] },
+            },
+          ],
+        });
+      }
+      // Revocations are kept as long as the pool's tokens live (1 h), not the default day.
+      expect(environmentOf(containerOf(template, 'auth-server'))).toMatchObject({
+        MAX_TOKEN_LIFETIME_SECONDS: '3600',
+      });
+    });
+
+    it('lets each task read only that secret, and only at start (the execution role)', () => {
+      for (const hint of ['AuthServerTaskExecutionRole', 'ResourceServerTaskExecutionRole']) {
+        const reads = statementsOfRole(template, hint).filter((statement) =>
+          actionsOf(statement).includes('secretsmanager:GetSecretValue'),
+        );
+        expect({ hint, resources: reads.map((statement) => statement.Resource) }).toEqual({
+          hint,
+          resources: [{ Ref: attachment }],
+        });
+      }
+      for (const hint of ['AuthServerTaskTaskRole', 'ResourceServerTaskTaskRole'])
+        expect(
+          statementsOfRole(template, hint)
+            .flatMap(actionsOf)
+            .filter((action) => action.startsWith('secretsmanager:')),
+        ).toEqual([]);
+    });
+  });
+
+  describe('sign-outs made outside the auth-server (CloudTrail → EventBridge → Lambda)', () => {
+    const fn = logicalId(template, 'AWS::Lambda::Function', 'RevocationEventsFunction');
+    const rule = logicalId(template, 'AWS::Events::Rule', 'RevocationEventsRule');
+    const queue = logicalId(template, 'AWS::SQS::Queue', 'RevocationEventsDeadLetters');
+    const lambdaGroup = logicalId(
+      template,
+      'AWS::EC2::SecurityGroup',
+      'RevocationEventsSecurityGroup',
+    );
+    const databaseGroup = logicalId(template, 'AWS::EC2::SecurityGroup', 'StateStoreSecurityGroup');
+    const attachment = logicalId(
+      template,
+      'AWS::SecretsManager::SecretTargetAttachment',
+      'StateStoreSecretAttachment',
+    );
+    const ruleProperties = (template.findResources('AWS::Events::Rule')[rule] as Resource)
+      .Properties;
+    const fnProperties = (template.findResources('AWS::Lambda::Function')[fn] as Resource)
+      .Properties;
+
+    it('matches the successful revoking calls on this pool, as CloudTrail reports them', () => {
+      expect(ruleProperties.EventPattern).toEqual({
+        source: ['aws.cognito-idp'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        detail: {
+          eventSource: ['cognito-idp.amazonaws.com'],
+          eventName: [
+            'AdminUserGlobalSignOut',
+            'AdminDisableUser',
+            'AdminDeleteUser',
+            'AdminRemoveUserFromGroup',
+          ],
+          requestParameters: { userPoolId: [{ Ref: pool }] },
+          errorCode: [{ exists: false }],
+        },
+      });
+      expect(ruleProperties.State).toBe('ENABLED');
+    });
+
+    it('matches exactly the calls the Lambda handles', () => {
+      expect([...REVOKING_POOL_CALLS].sort()).toEqual([...REVOCATION_EVENT_NAMES].sort());
+    });
+
+    it('targets the Lambda, with retries and a dead-letter queue, and only the rule may invoke it', () => {
+      expect(ruleProperties.Targets).toEqual([
+        {
+          Id: 'Target0',
+          Arn: { 'Fn::GetAtt': [fn, 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue, 'Arn'] } },
+        },
+      ]);
+      const permissions = resourcesOf(template, 'AWS::Lambda::Permission').filter((permission) =>
+        JSON.stringify(permission.Properties.FunctionName).includes(fn),
+      );
+      expect(permissions.map((permission) => permission.Properties)).toEqual([
+        {
+          Action: 'lambda:InvokeFunction',
+          FunctionName: { 'Fn::GetAtt': [fn, 'Arn'] },
+          Principal: 'events.amazonaws.com',
+          SourceArn: { 'Fn::GetAtt': [rule, 'Arn'] },
+        },
+      ]);
+      expect(fnProperties.DeadLetterConfig).toEqual({
+        TargetArn: { 'Fn::GetAtt': [queue, 'Arn'] },
+      });
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: fn },
+        MaximumRetryAttempts: 2,
+      });
+    });
+
+    it('runs the revocation bundle on Node 22 with the store secret, the RDS CA and the token lifetime', () => {
+      expect(fnProperties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Handler: 'index.handler',
+        Architectures: ['arm64'],
+        Environment: {
+          Variables: {
+            USER_POOL_ID: { Ref: pool },
+            STATE_DATABASE_SECRET_ARN: { Ref: attachment },
+            STATE_DATABASE_CA_FILE: LAMBDA_RUNTIME_CA_BUNDLE,
+            MAX_TOKEN_LIFETIME_SECONDS: '3600',
+            NODE_OPTIONS: '--enable-source-maps',
+          },
+        },
+      });
+    });
+
+    it('runs in the private subnets with its own security group: out to the store and to HTTPS only', () => {
+      expect(fnProperties.VpcConfig).toEqual({
+        SecurityGroupIds: [{ 'Fn::GetAtt': [lambdaGroup, 'GroupId'] }],
+        SubnetIds: [
+          { Ref: logicalId(template, 'AWS::EC2::Subnet', 'privateSubnet1') },
+          { Ref: logicalId(template, 'AWS::EC2::Subnet', 'privateSubnet2') },
+        ],
+      });
+      const group = (template.findResources('AWS::EC2::SecurityGroup')[lambdaGroup] as Resource)
+        .Properties;
+      expect(group.SecurityGroupIngress).toBeUndefined();
+      expect(group.SecurityGroupEgress).toEqual([
+        expect.objectContaining({
+          CidrIp: '0.0.0.0/0',
+          IpProtocol: 'tcp',
+          FromPort: 443,
+          ToPort: 443,
+        }),
+      ]);
+      const egress = resourcesOf(template, 'AWS::EC2::SecurityGroupEgress')
+        .map((rule) => rule.Properties)
+        .filter((rule) => JSON.stringify(rule.GroupId).includes(lambdaGroup));
+      expect(egress).toEqual([
+        expect.objectContaining({
+          DestinationSecurityGroupId: { 'Fn::GetAtt': [databaseGroup, 'GroupId'] },
+          IpProtocol: 'tcp',
+          FromPort: 5432,
+          ToPort: 5432,
+        }),
+      ]);
+    });
+
+    it('may read the store secret, call AdminGetUser on this pool and write its dead letters: nothing more', () => {
+      const statements = statementsOfRole(template, 'RevocationEventsFunctionServiceRole');
+      expect(
+        statements
+          .map((statement) => ({
+            actions: [...actionsOf(statement)].sort(),
+            resource: statement.Resource,
+          }))
+          .sort((a, b) => (a.actions[0] ?? '').localeCompare(b.actions[0] ?? '')),
+      ).toEqual([
+        { actions: ['cognito-idp:AdminGetUser'], resource: { 'Fn::GetAtt': [pool, 'Arn'] } },
+        {
+          actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+          resource: { Ref: attachment },
+        },
+        { actions: ['sqs:SendMessage'], resource: { 'Fn::GetAtt': [queue, 'Arn'] } },
+      ]);
     });
   });
 });
 
-describe('AuthStack (client secret, existing legacy database secret, HTTPS)', () => {
+describe('AuthStack (client secret, existing legacy database secret, HTTPS, Multi-AZ store)', () => {
   const existing =
     'arn:aws:secretsmanager:eu-west-1:123456789012:secret:legacy/database-url-AbCdEf';
   const certificate = 'arn:aws:acm:eu-west-1:123456789012:certificate/abc';
@@ -294,6 +612,8 @@ describe('AuthStack (client secret, existing legacy database secret, HTTPS)', ()
     clientSecret: 'true',
     legacyDatabaseSecretArn: existing,
     certificateArn: certificate,
+    stateDatabaseInstanceType: 'm7g.large',
+    stateDatabaseMultiAz: 'true',
   });
 
   it('serves HTTPS with the given certificate and redirects plain HTTP to it', () => {
@@ -319,9 +639,19 @@ describe('AuthStack (client secret, existing legacy database secret, HTTPS)', ()
     expect(environmentOf(container)).not.toHaveProperty('USER_POOL_CLIENT_SECRET');
     const secret = logicalId(template, 'AWS::SecretsManager::Secret', 'AppClientSecret');
     expect(container.Secrets).toEqual([
+      expect.objectContaining({ Name: 'PGPASSWORD' }),
       { Name: 'USER_POOL_CLIENT_SECRET', ValueFrom: { Ref: secret } },
     ]);
-    expect(containerOf(template, 'resource-server')).not.toHaveProperty('Secrets');
+    expect(containerOf(template, 'resource-server').Secrets).toEqual([
+      expect.objectContaining({ Name: 'PGPASSWORD' }),
+    ]);
+  });
+
+  it('runs the state store on the instance class and with the Multi-AZ standby the context asks for', () => {
+    template.hasResourceProperties('AWS::RDS::DBInstance', {
+      DBInstanceClass: 'db.m7g.large',
+      MultiAZ: true,
+    });
   });
 
   it('reads the legacy database URL from the given secret instead of creating one', () => {
@@ -333,7 +663,11 @@ describe('AuthStack (client secret, existing legacy database secret, HTTPS)', ()
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ LEGACY_DATABASE_SECRET_ARN: existing }) },
     });
-    expect(json.match(/postgres(ql)?:\/\/[^"]*/)).toBeNull();
+    // The one postgres URL is the state store's, which names its user only.
+    expect(json.match(/postgres(ql)?:\/\/[^"]*/g)).toEqual([
+      'postgres://authstack@',
+      'postgres://authstack@',
+    ]);
   });
 });
 

@@ -5,7 +5,9 @@ import { validate } from 'dockerfile-utils';
 import { parse } from 'yaml';
 import { verifyPasswordHash } from '@authstack/trigger/domain/password-hash';
 import { DEMO_LEGACY_USERS } from '@authstack/trigger/local/legacy-users';
+import { LOCAL_STATE_DB, localStateDatabaseUrl } from '@authstack/shared/state-store';
 import { REPO_ROOT } from '../lib/paths';
+import { RDS_CA_BUNDLE_IN_IMAGE } from '../lib/state-store';
 import { COMPOSE_SEED_FILE, legacySchemaStatements } from '../../scripts/compose-seed';
 
 const read = (file: string): string => readFileSync(path.join(REPO_ROOT, file), 'utf8');
@@ -42,6 +44,19 @@ describe('Dockerfiles', () => {
     },
   );
 
+  it.each(['auth-server', 'resource-server'])(
+    '%s/Dockerfile ships the state store migrations and the RDS CA bundle that STATE_DATABASE_URL names in AWS',
+    (workspace) => {
+      const dockerfile = read(`${workspace}/Dockerfile`);
+      const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+      expect(runtime).toMatch(/^COPY --from=build \/app\/shared\/migrations shared\/migrations$/m);
+      // Readable by the node user (a remote ADD is root-only, mode 600).
+      expect(runtime).toContain(
+        `ADD https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem ${RDS_CA_BUNDLE_IN_IMAGE}\nRUN chmod 644 ${RDS_CA_BUNDLE_IN_IMAGE}\n`,
+      );
+    },
+  );
+
   it('trigger/Dockerfile puts the Lambda bundle on the AWS Lambda Node 22 base image', () => {
     const dockerfile = read('trigger/Dockerfile');
     expect(dockerfile).toMatch(/^FROM public\.ecr\.aws\/lambda\/nodejs:22 AS runtime$/m);
@@ -73,21 +88,32 @@ describe('docker-compose.yml', () => {
     init?: boolean;
     stop_grace_period?: string;
     ports?: string[];
-    healthcheck?: unknown;
+    healthcheck?: { test: string[] };
     depends_on?: Record<string, { condition: string }>;
     build?: { dockerfile: string };
     image?: string;
+    environment?: Record<string, string>;
+    volumes?: string[];
   };
   const compose = parse(read('docker-compose.yml'), { merge: true }) as {
     name?: string;
     services: Record<string, Service>;
+    volumes: Record<string, unknown>;
   };
   const services = compose.services;
 
   it('has no top-level name (compose 1.29 refuses it) and every part of the stack', () => {
     expect(compose).not.toHaveProperty('name');
     expect(Object.keys(services).sort()).toEqual(
-      ['auth-server', 'bootstrap', 'legacy-db', 'local-pool', 'resource-server', 'trigger'].sort(),
+      [
+        'auth-server',
+        'bootstrap',
+        'legacy-db',
+        'local-pool',
+        'resource-server',
+        'state-db',
+        'trigger',
+      ].sort(),
     );
     expect(services['legacy-db']?.image).toMatch(/^postgres:\d+/);
   });
@@ -111,6 +137,7 @@ describe('docker-compose.yml', () => {
     );
     expect(published).toEqual({
       'legacy-db': ['127.0.0.1:54329:5432'],
+      'state-db': ['127.0.0.1:54330:5432'],
       trigger: ['127.0.0.1:9230:8080'],
       'local-pool': ['127.0.0.1:9229:9229'],
       'auth-server': ['127.0.0.1:3000:3000'],
@@ -132,11 +159,47 @@ describe('docker-compose.yml', () => {
       expect(services[server]?.depends_on).toEqual({
         bootstrap: { condition: 'service_completed_successfully' },
         'local-pool': { condition: 'service_healthy' },
+        'state-db': { condition: 'service_healthy' },
       });
     // local-pool, auth-server and resource-server get their health checks from their images.
-    for (const name of ['legacy-db', 'trigger']) expect(services[name]?.healthcheck).toBeDefined();
+    for (const name of ['legacy-db', 'state-db', 'trigger'])
+      expect(services[name]?.healthcheck).toBeDefined();
     for (const name of NODE_SERVICES)
       expect(read(services[name]?.build?.dockerfile ?? 'missing')).toContain('HEALTHCHECK');
+  });
+
+  describe('state-db (the shared state store)', () => {
+    const stateDb = services['state-db'] as Service;
+    const environment = stateDb.environment ?? {};
+
+    it('is postgres:16 with its own database, role and named volume, apart from the legacy database', () => {
+      expect(stateDb.image).toBe('postgres:16');
+      expect(environment).toEqual({
+        POSTGRES_DB: LOCAL_STATE_DB.database,
+        POSTGRES_USER: LOCAL_STATE_DB.app.user,
+        POSTGRES_PASSWORD: LOCAL_STATE_DB.app.password,
+      });
+      const legacy = services['legacy-db']?.environment ?? {};
+      expect(environment.POSTGRES_DB).not.toBe(legacy.POSTGRES_DB);
+      expect(environment.POSTGRES_USER).not.toBe(legacy.POSTGRES_USER);
+      expect(stateDb.volumes).toEqual(['state-db-data:/var/lib/postgresql/data']);
+      expect(compose.volumes).toHaveProperty('state-db-data');
+    });
+
+    it('is healthy once pg_isready reaches the real server over TCP as its role and database', () => {
+      expect(stateDb.healthcheck?.test).toEqual([
+        'CMD-SHELL',
+        `pg_isready -h 127.0.0.1 -U ${environment.POSTGRES_USER} -d ${environment.POSTGRES_DB}`,
+      ]);
+    });
+
+    it('is what both servers reach through STATE_DATABASE_URL', () => {
+      for (const server of ['auth-server', 'resource-server'])
+        expect({ server, url: services[server]?.environment?.STATE_DATABASE_URL }).toEqual({
+          server,
+          url: localStateDatabaseUrl(5432, 'state-db'),
+        });
+    });
   });
 });
 

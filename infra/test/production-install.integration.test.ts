@@ -1,11 +1,21 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { getFreePort, startProcess, type StartedProcess } from '@authstack/shared/testing';
+import { Client } from 'pg';
+import {
+  getFreePort,
+  startProcess,
+  startStateDatabase,
+  type StartedProcess,
+} from '@authstack/shared/testing';
 import { REPO_ROOT } from '../lib/paths';
-import { installForProduction, type ServiceWorkspace } from './support/production-install';
+import {
+  copiedFromBuild,
+  installForProduction,
+  type ServiceWorkspace,
+} from './support/production-install';
 
 const run = promisify(execFile);
 
@@ -85,6 +95,46 @@ describe('production installs (as the Dockerfiles do them)', () => {
           dev,
           present: false,
         });
+    },
+  );
+
+  it.each(['local-pool', 'auth-server', 'resource-server'] as const)(
+    '%s: the image copies its own and the shared package’s build from the build stage',
+    (workspace) => {
+      expect(copiedFromBuild(workspace)).toEqual(
+        expect.arrayContaining([
+          { from: 'shared/dist', to: 'shared/dist' },
+          { from: `${workspace}/dist`, to: `${workspace}/dist` },
+        ]),
+      );
+    },
+  );
+
+  it.each(['auth-server', 'resource-server'] as const)(
+    '%s: the install ships the state store migrations, and they run from it as at the server’s start',
+    async (workspace) => {
+      const shipped = path.join(apps[workspace], 'shared', 'migrations');
+      const migrations = readdirSync(path.join(REPO_ROOT, 'shared', 'migrations')).sort();
+      expect(migrations.length).toBeGreaterThan(0);
+      expect(existsSync(shipped) ? readdirSync(shipped).sort() : []).toEqual(migrations);
+
+      const db = await startStateDatabase();
+      try {
+        // The same module the server calls at start: it reads ../../migrations from shared/dist.
+        await run(
+          process.execPath,
+          [path.join(apps[workspace], 'shared', 'dist', 'state-store', 'migrate-cli.js')],
+          { cwd: apps[workspace], env: { ...process.env, STATE_DATABASE_URL: db.url } },
+        );
+        const client = new Client({ connectionString: db.url });
+        await client.connect();
+        const { rows } = await client
+          .query<{ name: string }>('SELECT name FROM pgmigrations ORDER BY id')
+          .finally(() => client.end());
+        expect(rows.map((row) => `${row.name}.sql`)).toEqual(migrations);
+      } finally {
+        await db.stop();
+      }
     },
   );
 

@@ -22,6 +22,8 @@ describe('settingsFromContext', () => {
         maxCount: '6',
         migrationAllowedEmailDomains: 'example.com, example.org',
         signupConfirmation: 'code',
+        stateDatabaseInstanceType: 'm7g.large',
+        stateDatabaseMultiAz: 'true',
       }),
     ).toMatchObject({
       stage: 'prod',
@@ -30,6 +32,8 @@ describe('settingsFromContext', () => {
       maxCount: 6,
       migrationAllowedEmailDomains: ['example.com', 'example.org'],
       signupConfirmation: 'code',
+      stateDatabaseInstanceType: 'm7g.large',
+      stateDatabaseMultiAz: true,
     });
   });
 
@@ -40,6 +44,8 @@ describe('settingsFromContext', () => {
     [{ desiredCount: '3', maxCount: '2' }, /context maxCount/],
     [{ signupConfirmation: 'email' }, /context signupConfirmation/],
     [{ stage: { nested: true } }, /context stage: expected a string/],
+    [{ stateDatabaseInstanceType: 'db.t4g.small' }, /context stateDatabaseInstanceType/],
+    [{ stateDatabaseMultiAz: 'yes' }, /context stateDatabaseMultiAz: expected true or false/],
   ])('refuses %j naming the key', (context, message) => {
     expect(() => settingsFor(context)).toThrow(message);
   });

@@ -65,7 +65,9 @@ async function main(): Promise<void> {
     const p50 = percentile(times, 50);
     const p99 = percentile(times, 99);
     out(`sign-out 204 → refused by both resource-servers (ms), n=${times.length}`);
-    out(`  p50 ${p50.toFixed(2)}   p99 ${p99.toFixed(2)}   max ${(times.at(-1) ?? Number.NaN).toFixed(2)}`);
+    out(
+      `  p50 ${p50.toFixed(2)}   p99 ${p99.toFixed(2)}   max ${(times.at(-1) ?? Number.NaN).toFixed(2)}`,
+    );
     out(`  goal p99 ≤ ${GOAL_P99_MS} ms: ${p99 <= GOAL_P99_MS ? 'met' : 'MISSED'}`);
   } finally {
     await Promise.all([auth, ...resource].map((server) => server?.stop()));

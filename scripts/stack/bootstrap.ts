@@ -20,15 +20,29 @@ export const LOCAL_POOL_NAME = 'authstack-local';
 export const LOCAL_CLIENT_NAME = 'authstack-local-web';
 export const LOCAL_GROUPS = ['admin'] as const;
 /**
- * The function the local pool invokes: the trigger's invoke server (npm start) and the
- * Lambda emulator in compose (`AWS_LAMBDA_FUNCTION_NAME`) serve it under this name.
+ * The function the local pool invokes, for UserMigration and PreSignUp alike (it dispatches
+ * on `triggerSource`): the trigger's invoke server (npm start) and the Lambda emulator in
+ * compose (`AWS_LAMBDA_FUNCTION_NAME`) serve it under this name.
  */
 export const USER_MIGRATION_FUNCTION = 'user-migration';
+
+/** `MFA_MODE`: TOTP multi-factor sign-in off, optional per user, or required of everyone. */
+export const MFA_MODES = ['off', 'optional', 'required'] as const;
+export type MfaMode = (typeof MFA_MODES)[number];
+
+/** `MFA_MODE` as the pool's `MfaConfiguration`. */
+export const POOL_MFA_CONFIGURATION = {
+  off: 'OFF',
+  optional: 'OPTIONAL',
+  required: 'ON',
+} as const satisfies Record<MfaMode, string>;
 
 export interface BootstrapOptions {
   /** The local pool's URL. */
   endpoint: string;
   region: string;
+  /** TOTP multi-factor sign-in for the pool (`MFA_MODE`). */
+  mfaMode: MfaMode;
 }
 
 export interface PoolIds {
@@ -52,18 +66,22 @@ async function ensureDemoAdmin(
 }
 
 /**
- * Makes sure the local pool has the stack's pool (with the UserMigration trigger),
+ * Makes sure the local pool has the stack's pool (with the UserMigration and PreSignUp
+ * triggers and the MFA mode),
  * app client, `admin` group and demo admin, and returns their ids. Idempotent:
  * a restart finds everything by name and keeps every user.
  */
 export async function bootstrapLocalPool(options: BootstrapOptions): Promise<PoolIds> {
   const client = createLocalCognitoClient(options.endpoint, options.region);
   try {
+    const triggerArn = `arn:aws:lambda:${options.region}:000000000000:function:${USER_MIGRATION_FUNCTION}`;
     const { userPoolId, clientId } = await ensureUserPool(client, {
       poolName: LOCAL_POOL_NAME,
       clientName: LOCAL_CLIENT_NAME,
       groups: [...LOCAL_GROUPS],
-      userMigrationLambdaArn: `arn:aws:lambda:${options.region}:000000000000:function:${USER_MIGRATION_FUNCTION}`,
+      userMigrationLambdaArn: triggerArn,
+      preSignUpLambdaArn: triggerArn,
+      mfaConfiguration: POOL_MFA_CONFIGURATION[options.mfaMode],
     });
     await ensureDemoAdmin(client, userPoolId);
     return { userPoolId, clientId };

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { env, parseConfig } from '@authstack/shared';
+import { MFA_MODES, type MfaMode } from './bootstrap';
 
 /** The repository root: every built script and the default `.local/` are found from here. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -23,6 +24,7 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9_-]+$/)
     .default('v1'),
   SIGNUP_CONFIRMATION: z.enum(['auto', 'code']).default('auto'),
+  MFA_MODE: z.enum(MFA_MODES).default('optional'),
   LOG_LEVEL: env.logLevel(),
   STACK_START_TIMEOUT_MS: env.positiveInt(60_000),
 });
@@ -42,6 +44,7 @@ export interface StackConfig {
   region: string;
   stage: string;
   signupConfirmation: 'auto' | 'code';
+  mfaMode: MfaMode;
   logLevel: string;
   /** Longest wait for any one service to become ready. */
   startTimeoutMs: number;
@@ -66,6 +69,7 @@ export function stackConfigFromEnv(
     region: values.AWS_REGION,
     stage: values.STAGE,
     signupConfirmation: values.SIGNUP_CONFIRMATION,
+    mfaMode: values.MFA_MODE,
     logLevel: values.LOG_LEVEL,
     startTimeoutMs: values.STACK_START_TIMEOUT_MS,
   };

@@ -166,6 +166,7 @@ export class LocalStack {
     const { userPoolId, clientId } = await bootstrapLocalPool({
       endpoint: endpoints.localPool,
       region: config.region,
+      mfaMode: config.mfaMode,
     });
     this.logger.info({ userPoolId, clientId }, 'user pool, app client and groups in place');
     this.#throwIfStopping();
@@ -189,6 +190,7 @@ export class LocalStack {
         ...pool,
         PORT: String(config.ports.authServer),
         SIGNUP_CONFIRMATION: config.signupConfirmation,
+        MFA_MODE: config.mfaMode,
       },
       readiness: { url: `${endpoints.authServer}/readyz` },
     });

@@ -1,7 +1,7 @@
-import type { Context, UserMigrationTriggerEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { createLogger, loadConfig } from '@authstack/shared';
 import { triggerConfigSchema } from './config';
-import { migrateUser } from './domain/migrate-user';
+import { dispatchTrigger, setUpFailure, type CognitoTriggerEvent } from './dispatch-trigger';
 import { createTriggerRuntime, type TriggerRuntime } from './runtime';
 
 // Module scope: built once per Lambda execution environment, reused while it is warm.
@@ -19,13 +19,18 @@ function currentRuntime(): Promise<TriggerRuntime> {
   return runtime;
 }
 
-/** The Cognito UserMigration trigger (both trigger sources). */
+/**
+ * The pool's UserMigration and PreSignUp trigger, one function for both (why: the
+ * README's "One function for both triggers"), dispatching on `triggerSource`.
+ */
 export async function handler(
-  event: UserMigrationTriggerEvent,
+  event: CognitoTriggerEvent,
   context: Pick<Context, 'awsRequestId'>,
-): Promise<UserMigrationTriggerEvent> {
-  const { users, settings } = await currentRuntime();
-  return migrateUser(event, {
+): Promise<CognitoTriggerEvent> {
+  const { users, settings } = await currentRuntime().catch((error: unknown) => {
+    throw setUpFailure(event, error);
+  });
+  return dispatchTrigger(event, {
     users,
     settings,
     logger: logger.child({ awsRequestId: context.awsRequestId }),

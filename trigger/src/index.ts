@@ -1,6 +1,14 @@
 // The trigger's building blocks. The Lambda entry is `handler.ts` (not re-exported here:
 // it reads its configuration when loaded).
 export { migrateUser, type MigrationDeps, type MigrationSettings } from './domain/migrate-user';
+export { refuseLegacySignUp, type PreSignUpDeps } from './pre-sign-up/refuse-legacy-sign-up';
+export {
+  LEGACY_ACCOUNT_EXISTS_MESSAGE,
+  LegacyAccountExistsError,
+  SIGN_UP_UNAVAILABLE_MESSAGE,
+  SignUpUnavailableError,
+} from './pre-sign-up/errors';
+export { dispatchTrigger, type CognitoTriggerEvent } from './dispatch-trigger';
 export type {
   LegacyAuthResult,
   LegacyProfile,

@@ -25,7 +25,9 @@ export async function createTriggerRuntime(
   const settings = migrationSettingsOf(config);
   if (config.LEGACY_STORE === 'http') {
     if (!config.LEGACY_LOOKUP_URL) {
-      logger.info('LEGACY_LOOKUP_URL not set: the forgot-password flow migrates nobody');
+      logger.info(
+        'LEGACY_LOOKUP_URL not set: the forgot-password flow migrates nobody and PreSignUp refuses every sign-up',
+      );
     }
     const users = new HttpLegacyUserSource({
       authUrl: config.LEGACY_AUTH_URL ?? '',

@@ -13,7 +13,7 @@ import type {
 } from '@authstack/local-pool/domain/types';
 import { newUser } from '@authstack/local-pool/domain/users';
 import { domainFixture, type DomainFixture } from '../support/domain-context';
-import { STEP_MS, totpCode } from '../support/totp-codes';
+import { STEP_MS, totpCode } from '../../src/testing/totp-codes';
 
 describe('TOTP MFA in sign-in', () => {
   let fixture: DomainFixture;

@@ -1,5 +1,5 @@
 import { checkTotp, newTotpSecret, totpStep } from '@authstack/local-pool/domain/totp';
-import { base32Bytes, STEP_MS, totpCode as codeAt } from '../support/totp-codes';
+import { base32Bytes, STEP_MS, totpCode as codeAt } from '../../src/testing/totp-codes';
 
 // The pool checks codes with otpauth; these tests make them with otplib, so each library
 // is checked against the other (and both against RFC 6238's own test vectors).

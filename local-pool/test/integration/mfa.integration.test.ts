@@ -24,7 +24,7 @@ import {
   type LocalPool,
   type TestUserPool,
 } from '@authstack/local-pool/testing';
-import { STEP_MS, totpCode } from '../support/totp-codes';
+import { STEP_MS, totpCode } from '../../src/testing/totp-codes';
 import { claimsOf, createConfirmedUser, failureOf, PASSWORD, signIn, uniqueEmail } from './helpers';
 
 // Codes are made with otplib (the pool checks them with otpauth). A user's codes are taken

@@ -19,7 +19,10 @@ const REJECTED = new Set([401, 403, 404]);
 export interface HttpLegacyUserSourceOptions {
   /** POST `{email, password}` → 200 profile | 401/403/404. */
   authUrl: string;
-  /** POST `{email}` → 200 profile | 404; without it the forgot-password flow migrates nobody. */
+  /**
+   * POST `{email}` → 200 profile | 404; without it the forgot-password flow migrates nobody
+   * and the PreSignUp check refuses every sign-up (it cannot tell who is known).
+   */
   lookupUrl?: string;
   timeoutMs: number;
   fetch?: typeof fetch;
@@ -58,6 +61,14 @@ export class HttpLegacyUserSource implements LegacyUserSource {
   async lookup(email: string, signal: AbortSignal): Promise<LegacyProfile | undefined> {
     if (!this.#options.lookupUrl) return undefined;
     return this.#post(this.#options.lookupUrl, { email }, signal);
+  }
+
+  /** Needs the lookup endpoint: without it the store cannot tell, which is a fault (fail closed). */
+  async holdsAccount(email: string, signal: AbortSignal): Promise<boolean> {
+    if (!this.#options.lookupUrl) {
+      throw new LegacyAuthEndpointError('LEGACY_LOOKUP_URL is not set: cannot tell who is known');
+    }
+    return (await this.#post(this.#options.lookupUrl, { email }, signal)) !== undefined;
   }
 
   async #post(url: string, body: object, signal: AbortSignal): Promise<LegacyProfile | undefined> {

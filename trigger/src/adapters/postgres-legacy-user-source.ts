@@ -86,6 +86,10 @@ export class PostgresLegacyUserSource implements LegacyUserSource {
     return rows.length === 1 && rows[0] ? toProfile(rows[0]) : undefined;
   }
 
+  async holdsAccount(email: string): Promise<boolean> {
+    return (await this.#find(email)).length > 0;
+  }
+
   async #find(email: string): Promise<LegacyRow[]> {
     const result = await this.#pool.query<LegacyRow>(this.#query, [email]);
     return result.rows;

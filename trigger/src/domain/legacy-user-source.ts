@@ -19,7 +19,7 @@ export type LegacyAuthResult =
 
 /**
  * The legacy user store, whatever it is (a database table, a login endpoint).
- * Both methods resolve for "no such user / wrong password" and reject only for
+ * Every method resolves for "no such user / wrong password" and rejects only for
  * faults (store down, slow, answering nonsense). `signal` aborts when the
  * trigger's deadline passes.
  */
@@ -28,4 +28,10 @@ export interface LegacyUserSource {
   authenticate(email: string, password: string, signal: AbortSignal): Promise<LegacyAuthResult>;
   /** Finds a user without a password (the forgot-password flow); undefined when unknown. */
   lookup(email: string, signal: AbortSignal): Promise<LegacyProfile | undefined>;
+  /**
+   * Whether the store holds any account under this address — disabled ones, ones that
+   * could never migrate (two rows, a hash the trigger cannot verify) included. The
+   * PreSignUp check; rejects when the store cannot tell.
+   */
+  holdsAccount(email: string, signal: AbortSignal): Promise<boolean>;
 }

@@ -8,12 +8,8 @@ import {
   type Logger,
   type PasswordPolicy,
 } from '@authstack/shared';
-import {
-  InvalidTriggerEventError,
-  LegacyStoreTimeoutError,
-  LegacyStoreUnavailableError,
-  MigrationRefusedError,
-} from './errors';
+import { InvalidTriggerEventError, MigrationRefusedError } from './errors';
+import { callLegacyStore, emailDomainAllowed, MAX_EMAIL_LENGTH } from './legacy-store-call';
 import type { LegacyProfile, LegacyUserSource } from './legacy-user-source';
 
 export interface MigrationSettings {
@@ -41,14 +37,6 @@ const eventSchema = z.looseObject({
   request: z.looseObject({ password: z.string().optional() }).optional(),
 });
 
-const MAX_EMAIL_LENGTH = 254;
-
-function domainAllowed(email: string, allowed: readonly string[]): boolean {
-  if (allowed.length === 0) return true;
-  const domain = email.slice(email.lastIndexOf('@') + 1);
-  return allowed.includes(domain);
-}
-
 type FinalUserStatus = 'CONFIRMED' | 'RESET_REQUIRED';
 
 /** The legacy store's verdict: the person to migrate, or why not (for the log only). */
@@ -64,7 +52,7 @@ async function verdictAtSignIn(
   logger: Logger,
 ): Promise<Verdict> {
   if (!password) return { refused: 'missing_password' };
-  const result = await withDeadline(deps, logger, (signal) =>
+  const result = await callLegacyStore(deps.settings.storeTimeoutMs, logger, (signal) =>
     deps.users.authenticate(email, password, signal),
   );
   if (!result.ok)
@@ -84,7 +72,9 @@ async function verdictAtForgotPassword(
   deps: MigrationDeps,
   logger: Logger,
 ): Promise<Verdict> {
-  const profile = await withDeadline(deps, logger, (signal) => deps.users.lookup(email, signal));
+  const profile = await callLegacyStore(deps.settings.storeTimeoutMs, logger, (signal) =>
+    deps.users.lookup(email, signal),
+  );
   if (!profile) return { refused: 'unknown_user' };
   if (!profile.disabled && !profile.emailVerified && !deps.settings.trustEmail) {
     return { refused: 'email_not_verified' };
@@ -125,7 +115,7 @@ export async function migrateUser(
     throw new InvalidTriggerEventError('Unsupported trigger source');
   }
   if (email.length > MAX_EMAIL_LENGTH || !isEmail(email)) return refuse('not_an_email');
-  if (!domainAllowed(email, deps.settings.allowedEmailDomains)) {
+  if (!emailDomainAllowed(email, deps.settings.allowedEmailDomains)) {
     return refuse('email_domain_not_allowed');
   }
 
@@ -163,45 +153,4 @@ export async function migrateUser(
     'user migrated',
   );
   return event;
-}
-
-/**
- * Runs one legacy-store call under the configured deadline. Faults and timeouts are
- * logged (type, code and message only: never parameters) and become
- * `LegacyStoreUnavailableError`, so nothing is migrated.
- */
-async function withDeadline<T>(
-  deps: MigrationDeps,
-  logger: Logger,
-  call: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
-  const timeoutMs = deps.settings.storeTimeoutMs;
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
-      const error = new LegacyStoreTimeoutError(timeoutMs);
-      controller.abort(error);
-      reject(error);
-    }, timeoutMs);
-  });
-  const started = performance.now();
-  try {
-    return await Promise.race([call(controller.signal), deadline]);
-  } catch (error) {
-    const { name, message, code } = error as { name?: string; message?: string; code?: unknown };
-    logger.error(
-      {
-        outcome: 'store_unavailable',
-        errorType: name,
-        errorMessage: message,
-        ...(typeof code === 'string' ? { errorCode: code } : {}),
-        durationMs: Math.round(performance.now() - started),
-      },
-      'legacy user store unavailable',
-    );
-    throw new LegacyStoreUnavailableError({ cause: error });
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -17,7 +17,7 @@ export interface FakeLegacyUser {
 
 /** A legacy store in memory; records what it was asked, and can fail or hang on demand. */
 export class FakeLegacyUserSource implements LegacyUserSource {
-  readonly calls: { method: 'authenticate' | 'lookup'; email: string }[] = [];
+  readonly calls: { method: 'authenticate' | 'lookup' | 'holdsAccount'; email: string }[] = [];
   fault: 'error' | 'hang' | undefined;
   lastSignal: AbortSignal | undefined;
 
@@ -41,6 +41,12 @@ export class FakeLegacyUserSource implements LegacyUserSource {
     this.calls.push({ method: 'lookup', email });
     await this.#maybeFail(signal);
     return this.users[email]?.profile;
+  }
+
+  async holdsAccount(email: string, signal: AbortSignal): Promise<boolean> {
+    this.calls.push({ method: 'holdsAccount', email });
+    await this.#maybeFail(signal);
+    return email in this.users;
   }
 
   async #maybeFail(signal: AbortSignal): Promise<void> {

@@ -1,3 +1,8 @@
+/**
+ * TOTP codes as an authenticator app computes them, for tests (here and in the
+ * auth-server). Test-only: it needs the root devDependencies `@otplib/totp` and
+ * `@otplib/plugin-crypto-node`, so it is imported by path and not re-exported from `./index`.
+ */
 import { NodeCryptoPlugin } from '@otplib/plugin-crypto-node';
 import { generateSync } from '@otplib/totp';
 

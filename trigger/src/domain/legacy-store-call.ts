@@ -1,0 +1,51 @@
+import type { Logger } from '@authstack/shared';
+import { LegacyStoreTimeoutError, LegacyStoreUnavailableError } from './errors';
+
+/** The longest address either trigger looks up (RFC 5321's path limit). */
+export const MAX_EMAIL_LENGTH = 254;
+
+/** Whether a (lower-cased) address is in an allowed domain; an empty list allows any. */
+export function emailDomainAllowed(email: string, allowed: readonly string[]): boolean {
+  if (allowed.length === 0) return true;
+  const domain = email.slice(email.lastIndexOf('@') + 1);
+  return allowed.includes(domain);
+}
+
+/**
+ * Runs one legacy-store call under `timeoutMs`. Faults and timeouts are logged (type,
+ * code and message only: never parameters) and become `LegacyStoreUnavailableError`.
+ */
+export async function callLegacyStore<T>(
+  timeoutMs: number,
+  logger: Logger,
+  call: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const error = new LegacyStoreTimeoutError(timeoutMs);
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
+  });
+  const started = performance.now();
+  try {
+    return await Promise.race([call(controller.signal), deadline]);
+  } catch (error) {
+    const { name, message, code } = error as { name?: string; message?: string; code?: unknown };
+    logger.error(
+      {
+        outcome: 'store_unavailable',
+        errorType: name,
+        errorMessage: message,
+        ...(typeof code === 'string' ? { errorCode: code } : {}),
+        durationMs: Math.round(performance.now() - started),
+      },
+      'legacy user store unavailable',
+    );
+    throw new LegacyStoreUnavailableError({ cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+}
