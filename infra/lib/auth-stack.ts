@@ -32,12 +32,12 @@ function retentionDays(days: number): logs.RetentionDays {
 }
 
 /**
- * The whole deployment: the Cognito user pool with its UserMigration Lambda, the
- * auth-server and resource-server on ECS/Fargate behind one load balancer that routes
- * by path, the state store both servers share (RDS for PostgreSQL), and the Lambda that
- * records sign-outs made outside the auth-server. The pool and client ids and the
- * store's address reach the servers through their task definitions; nobody copies them
- * by hand.
+ * The whole deployment: the Cognito user pool with its trigger Lambda (UserMigration and
+ * PreSignUp), the auth-server and resource-server on ECS/Fargate behind one load balancer
+ * that routes by path, the state store both servers share (RDS for PostgreSQL), and the
+ * Lambda that records sign-outs made outside the auth-server. The pool and client ids, the
+ * MFA mode and the store's address reach the servers through their task definitions;
+ * nobody copies them by hand.
  */
 export class AuthStack extends Stack {
   constructor(scope: Construct, id: string, props: AuthStackProps) {
@@ -59,6 +59,7 @@ export class AuthStack extends Stack {
       clientSecret: settings.clientSecret,
       legacyDatabaseSecretArn: settings.legacyDatabaseSecretArn,
       migrationAllowedEmailDomains: settings.migrationAllowedEmailDomains,
+      mfaMode: settings.mfaMode,
       logRetention,
     });
 
@@ -107,6 +108,8 @@ export class AuthStack extends Stack {
         // The ALB is the one proxy in front: it appends the client's address to X-Forwarded-For.
         TRUST_PROXY: '1',
         SIGNUP_CONFIRMATION: settings.signupConfirmation,
+        // The pool's MfaConfiguration comes from the same setting (UserDirectory).
+        MFA_MODE: settings.mfaMode,
       },
       secrets: {
         ...store.secrets,

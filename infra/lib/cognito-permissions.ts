@@ -32,7 +32,8 @@ export const PUBLIC_COGNITO_OPERATIONS: ReadonlySet<string> = new Set([
 
 /**
  * The IAM-authorized Cognito operations the auth-server calls (its administration
- * routes, `SIGNUP_CONFIRMATION=auto` and its readiness check), granted on this one pool and nothing else.
+ * routes, the admin MFA reset among them, `SIGNUP_CONFIRMATION=auto` and its readiness
+ * check), granted on this one pool and nothing else.
  * A test compares this list with the commands the auth-server's source sends.
  */
 export const AUTH_SERVER_COGNITO_OPERATIONS: readonly string[] = [
@@ -45,6 +46,7 @@ export const AUTH_SERVER_COGNITO_OPERATIONS: readonly string[] = [
   'AdminListGroupsForUser',
   'AdminRemoveUserFromGroup',
   'AdminResetUserPassword',
+  'AdminSetUserMFAPreference',
   'AdminSetUserPassword',
   'AdminUserGlobalSignOut',
   'DescribeUserPool',

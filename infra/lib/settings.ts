@@ -1,5 +1,12 @@
 import type { Node } from 'constructs';
 
+/** TOTP multi-factor sign-in for the pool: the auth-server's `MFA_MODE`. */
+export const MFA_MODES = ['off', 'optional', 'required'] as const;
+export type MfaMode = (typeof MFA_MODES)[number];
+
+export const SIGNUP_CONFIRMATIONS = ['auto', 'code'] as const;
+export type SignupConfirmation = (typeof SIGNUP_CONFIRMATIONS)[number];
+
 /** What a deployment may choose, from CDK context (`cdk.json` or `-c key=value`). */
 export interface DeploymentSettings {
   /** Path prefix of both APIs: `/<stage>/api`. */
@@ -12,8 +19,17 @@ export interface DeploymentSettings {
   certificateArn?: string;
   /** Email domains whose legacy users may migrate (empty: any). */
   migrationAllowedEmailDomains: string[];
-  /** `auto` creates users confirmed (the seed's behaviour); `code` sends a confirmation code. */
-  signupConfirmation: 'auto' | 'code';
+  /**
+   * `code` (default): Cognito mails a code and sign-up completes only with it, so a verified
+   * email was proved; `auto` creates users confirmed without that proof.
+   */
+  signupConfirmation: SignupConfirmation;
+  /**
+   * `off`, `optional` (default: each user may enrol an authenticator) or `required` (everyone
+   * must). `required` can only be given to a new pool: Cognito refuses to turn an existing
+   * pool's MFA ON through CloudFormation (infra/README.md).
+   */
+  mfaMode: MfaMode;
   desiredCount: number;
   maxCount: number;
   logRetentionDays: number;
@@ -27,7 +43,8 @@ export const DEFAULT_SETTINGS: DeploymentSettings = {
   stage: 'v1',
   clientSecret: false,
   migrationAllowedEmailDomains: [],
-  signupConfirmation: 'auto',
+  signupConfirmation: 'code',
+  mfaMode: 'optional',
   desiredCount: 2,
   maxCount: 4,
   logRetentionDays: 30,
@@ -50,6 +67,17 @@ function flag(node: Node, key: string, fallback: boolean): boolean {
   throw new Error(`context ${key}: expected true or false, got ${value}`);
 }
 
+function oneOf<T extends string>(node: Node, key: string, values: readonly T[], fallback: T): T {
+  const value = text(node, key);
+  if (value === undefined) return fallback;
+  const match = values.find((candidate) => candidate === value);
+  if (match === undefined) {
+    const choices = `${values.slice(0, -1).join(', ')} or ${values.at(-1) ?? ''}`;
+    throw new Error(`context ${key}: expected ${choices}, got ${value}`);
+  }
+  return match;
+}
+
 function count(node: Node, key: string, fallback: number): number {
   const value = text(node, key);
   if (value === undefined) return fallback;
@@ -64,10 +92,6 @@ export function settingsFromContext(node: Node): DeploymentSettings {
   const stage = text(node, 'stage') ?? DEFAULT_SETTINGS.stage;
   if (!/^[A-Za-z0-9_-]+$/.test(stage))
     throw new Error(`context stage: letters, digits, _ and - only, got ${stage}`);
-  const signupConfirmation =
-    text(node, 'signupConfirmation') ?? DEFAULT_SETTINGS.signupConfirmation;
-  if (signupConfirmation !== 'auto' && signupConfirmation !== 'code')
-    throw new Error(`context signupConfirmation: expected auto or code, got ${signupConfirmation}`);
   const stateDatabaseInstanceType =
     text(node, 'stateDatabaseInstanceType') ?? DEFAULT_SETTINGS.stateDatabaseInstanceType;
   if (!/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(stateDatabaseInstanceType))
@@ -83,7 +107,13 @@ export function settingsFromContext(node: Node): DeploymentSettings {
       .split(',')
       .map((domain) => domain.trim())
       .filter((domain) => domain.length > 0),
-    signupConfirmation,
+    signupConfirmation: oneOf(
+      node,
+      'signupConfirmation',
+      SIGNUP_CONFIRMATIONS,
+      DEFAULT_SETTINGS.signupConfirmation,
+    ),
+    mfaMode: oneOf(node, 'mfaMode', MFA_MODES, DEFAULT_SETTINGS.mfaMode),
     desiredCount: count(node, 'desiredCount', DEFAULT_SETTINGS.desiredCount),
     maxCount: count(node, 'maxCount', DEFAULT_SETTINGS.maxCount),
     logRetentionDays: count(node, 'logRetentionDays', DEFAULT_SETTINGS.logRetentionDays),

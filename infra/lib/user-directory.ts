@@ -9,14 +9,24 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DEFAULT_PASSWORD_POLICY } from '@authstack/shared';
 import { TRIGGER_BUNDLE_DIR } from './paths';
+import type { MfaMode } from './settings';
 
 export interface UserDirectoryProps {
   vpc: ec2.IVpc;
   clientSecret: boolean;
   legacyDatabaseSecretArn?: string;
   migrationAllowedEmailDomains: string[];
+  /** TOTP multi-factor sign-in: the pool's MfaConfiguration (`MFA_MODE`). */
+  mfaMode: MfaMode;
   logRetention: logs.RetentionDays;
 }
+
+/** `MFA_MODE` as the pool's MfaConfiguration (OFF, OPTIONAL, ON), as the local bootstrap maps it. */
+const POOL_MFA: Record<MfaMode, cognito.Mfa> = {
+  off: cognito.Mfa.OFF,
+  optional: cognito.Mfa.OPTIONAL,
+  required: cognito.Mfa.REQUIRED,
+};
 
 /** The groups every deployment has; `admin` unlocks the administration routes. */
 export const USER_POOL_GROUPS = ['admin'] as const;
@@ -30,13 +40,15 @@ export const TOKEN_LIFETIME = Duration.hours(1);
 /**
  * The Cognito side: a user pool that signs people in by email (case-insensitive),
  * hides whether a user exists, enforces the same password policy the servers check,
- * and migrates legacy users through the UserMigration Lambda; one app client for
- * the auth-server; the `admin` group.
+ * offers TOTP as its second factor (per `mfaMode`), and migrates legacy users through
+ * the trigger Lambda, which as its PreSignUp trigger also refuses sign-up over a legacy
+ * address; one app client for the auth-server; the `admin` group.
  */
 export class UserDirectory extends Construct {
   readonly userPool: cognito.UserPool;
   readonly client: cognito.UserPoolClient;
-  readonly migrationFunction: lambda.Function;
+  /** The one trigger function: UserMigration and PreSignUp (it dispatches on `triggerSource`). */
+  readonly triggerFunction: lambda.Function;
   readonly legacyDatabaseSecret: secretsmanager.ISecret;
   /** The client secret in Secrets Manager, when the client has one. */
   readonly clientSecret?: secretsmanager.ISecret;
@@ -52,16 +64,18 @@ export class UserDirectory extends Construct {
         )
       : new secretsmanager.Secret(this, 'LegacyDatabaseSecret', {
           description:
-            'The legacy user database connection URL the UserMigration trigger reads. Put the real value here after the first deploy.',
+            'The legacy user database connection URL the UserMigration and PreSignUp trigger reads. Put the real value here after the first deploy.',
           removalPolicy: RemovalPolicy.RETAIN,
         });
 
     if (!existsSync(path.join(TRIGGER_BUNDLE_DIR, 'index.js')))
       throw new Error(`${TRIGGER_BUNDLE_DIR}/index.js is missing: run \`npm run build\` first`);
 
-    this.migrationFunction = new lambda.Function(this, 'UserMigration', {
+    // One function for both triggers (trigger/README.md, "One function for both triggers"). The
+    // construct keeps its first id, so existing deployments update the function in place.
+    this.triggerFunction = new lambda.Function(this, 'UserMigration', {
       description:
-        'Cognito UserMigration trigger: migrates legacy users on sign-in and forgot-password',
+        'Cognito UserMigration and PreSignUp trigger: migrates legacy users on sign-in and forgot-password; refuses sign-up over a legacy address',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
@@ -81,7 +95,7 @@ export class UserDirectory extends Construct {
         removalPolicy: RemovalPolicy.DESTROY,
       }),
     });
-    this.legacyDatabaseSecret.grantRead(this.migrationFunction);
+    this.legacyDatabaseSecret.grantRead(this.triggerFunction);
 
     this.userPool = new cognito.UserPool(this, 'UserPool', {
       signInAliases: { email: true },
@@ -102,8 +116,10 @@ export class UserDirectory extends Construct {
         tempPasswordValidity: Duration.days(7),
       },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
-      mfa: cognito.Mfa.OFF,
-      lambdaTriggers: { userMigration: this.migrationFunction },
+      mfa: POOL_MFA[props.mfaMode],
+      // TOTP only: SMS would need an SNS role, a phone number per user, and costs per message.
+      mfaSecondFactor: props.mfaMode === 'off' ? undefined : { otp: true, sms: false },
+      lambdaTriggers: { userMigration: this.triggerFunction, preSignUp: this.triggerFunction },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });

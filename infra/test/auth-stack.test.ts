@@ -7,7 +7,9 @@ import {
   PUBLIC_COGNITO_OPERATIONS,
 } from '../lib/cognito-permissions';
 import { REVOCATION_EVENT_NAMES } from '@authstack/trigger/revocation-events/cloudtrail-event';
-import { REPO_ROOT } from '../lib/paths';
+import { REPO_ROOT, TRIGGER_BUNDLE_DIR } from '../lib/paths';
+import { DEFAULT_SETTINGS, MFA_MODES } from '../lib/settings';
+import { POOL_MFA_CONFIGURATION } from '../../scripts/stack/bootstrap';
 import { REVOKING_POOL_CALLS } from '../lib/revocation-events';
 import { LAMBDA_RUNTIME_CA_BUNDLE, RDS_CA_BUNDLE_IN_IMAGE } from '../lib/state-store';
 import { logicalId, synthesize } from './support/synth';
@@ -53,6 +55,8 @@ function statementsOfRole(template: Template, hint: string): Statement[] {
 const actionsOf = (statement: Statement): string[] =>
   Array.isArray(statement.Action) ? statement.Action : [statement.Action];
 
+const DEFAULT_MFA_MODE = DEFAULT_SETTINGS.mfaMode;
+
 /** The stack as `cdk.json`'s context makes it; synthesized once for the file. */
 const defaults = synthesize();
 
@@ -87,27 +91,70 @@ describe('AuthStack (default context)', () => {
       });
     });
 
-    it('runs the trigger bundle on Node 22 as the UserMigration trigger', () => {
-      template.hasResourceProperties('AWS::Cognito::UserPool', {
-        LambdaConfig: { UserMigration: { 'Fn::GetAtt': [trigger, 'Arn'] } },
+    it('attaches one function, the trigger bundle on Node 22, as both the UserMigration and PreSignUp triggers', () => {
+      const pools = resourcesOf(template, 'AWS::Cognito::UserPool');
+      expect(pools).toHaveLength(1);
+      expect(pools[0]?.Properties.LambdaConfig).toEqual({
+        UserMigration: { 'Fn::GetAtt': [trigger, 'Arn'] },
+        PreSignUp: { 'Fn::GetAtt': [trigger, 'Arn'] },
       });
-      template.hasResourceProperties('AWS::Lambda::Function', {
+      const fn = (template.findResources('AWS::Lambda::Function')[trigger] as Resource).Properties;
+      expect(fn).toMatchObject({
         Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
         Handler: 'index.handler',
         Timeout: 5,
       });
+      // The code is the bundle whose handler dispatches on triggerSource.
+      expect(readFileSync(path.join(TRIGGER_BUNDLE_DIR, 'index.js'), 'utf8')).toContain(
+        'PreSignUp_',
+      );
     });
 
-    it('lets only this user pool invoke the trigger', () => {
+    it('lets only this user pool invoke the trigger, once for each trigger it is attached as', () => {
       const permissions = resourcesOf(template, 'AWS::Lambda::Permission').filter((permission) =>
         JSON.stringify(permission.Properties.FunctionName).includes(trigger),
       );
-      expect(permissions).toHaveLength(1);
-      expect(permissions[0]?.Properties).toEqual({
-        Action: 'lambda:InvokeFunction',
-        FunctionName: { 'Fn::GetAtt': [trigger, 'Arn'] },
-        Principal: 'cognito-idp.amazonaws.com',
-        SourceArn: { 'Fn::GetAtt': [pool, 'Arn'] },
+      expect(permissions.map((permission) => permission.Properties)).toEqual([
+        {
+          Action: 'lambda:InvokeFunction',
+          FunctionName: { 'Fn::GetAtt': [trigger, 'Arn'] },
+          Principal: 'cognito-idp.amazonaws.com',
+          SourceArn: { 'Fn::GetAtt': [pool, 'Arn'] },
+        },
+        {
+          Action: 'lambda:InvokeFunction',
+          FunctionName: { 'Fn::GetAtt': [trigger, 'Arn'] },
+          Principal: 'cognito-idp.amazonaws.com',
+          SourceArn: { 'Fn::GetAtt': [pool, 'Arn'] },
+        },
+      ]);
+      const ids = Object.keys(
+        template.findResources('AWS::Lambda::Permission') as Record<string, Resource>,
+      ).filter((id) => id.includes('Cognito'));
+      expect(ids.filter((id) => id.includes('UserMigrationCognito'))).toHaveLength(1);
+      expect(ids.filter((id) => id.includes('PreSignUpCognito'))).toHaveLength(1);
+    });
+
+    it('offers TOTP as the optional second factor, and no SMS', () => {
+      const properties = resourcesOf(template, 'AWS::Cognito::UserPool')[0]?.Properties ?? {};
+      expect(properties).toMatchObject({
+        MfaConfiguration: 'OPTIONAL',
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      });
+      expect(properties).not.toHaveProperty('SmsConfiguration');
+      // No role for Cognito to send SMS with.
+      expect(json).not.toContain('sns:Publish');
+      for (const role of resourcesOf(template, 'AWS::IAM::Role'))
+        expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).not.toContain(
+          'cognito-idp.amazonaws.com',
+        );
+    });
+
+    it('sends sign-up confirmation codes by email', () => {
+      template.hasResourceProperties('AWS::Cognito::UserPool', {
+        AutoVerifiedAttributes: ['email'],
+        VerificationMessageTemplate: Match.objectLike({ DefaultEmailOption: 'CONFIRM_WITH_CODE' }),
       });
     });
   });
@@ -151,8 +198,16 @@ describe('AuthStack (default context)', () => {
         });
       }
       expect(environmentOf(authServer)).toMatchObject({ PORT: '3000', TRUST_PROXY: '1' });
+      expect(environmentOf(resourceServer)).not.toHaveProperty('MFA_MODE');
       expect(environmentOf(resourceServer)).toMatchObject({ PORT: '4000' });
       expect(environmentOf(resourceServer)).not.toHaveProperty('ALLOW_INSECURE_JWKS');
+    });
+
+    it('gives the auth-server the MFA mode the pool has and code confirmation', () => {
+      expect(environmentOf(authServer)).toMatchObject({
+        MFA_MODE: 'optional',
+        SIGNUP_CONFIRMATION: 'code',
+      });
     });
 
     it('checks container health on /healthz, runs an init process and gives SIGTERM time to drain', () => {
@@ -603,6 +658,39 @@ describe('AuthStack (default context)', () => {
     });
   });
 });
+
+describe.each(MFA_MODES.filter((mode) => mode !== DEFAULT_MFA_MODE))(
+  'AuthStack (-c mfaMode=%s -c signupConfirmation=auto)',
+  (mfaMode) => {
+    const { template } = synthesize({ mfaMode, signupConfirmation: 'auto' });
+    const pool = resourcesOf(template, 'AWS::Cognito::UserPool')[0]?.Properties ?? {};
+
+    it('sets the pool MfaConfiguration the local bootstrap sets for this mode', () => {
+      expect(pool.MfaConfiguration).toBe(
+        { off: 'OFF', optional: 'OPTIONAL', required: 'ON' }[mfaMode],
+      );
+      expect(pool.MfaConfiguration).toBe(POOL_MFA_CONFIGURATION[mfaMode]);
+      if (mfaMode === 'off') expect(pool).not.toHaveProperty('EnabledMfas');
+      else expect(pool.EnabledMfas).toEqual(['SOFTWARE_TOKEN_MFA']);
+      expect(pool).not.toHaveProperty('SmsConfiguration');
+    });
+
+    it('gives the auth-server the same MFA_MODE and the chosen SIGNUP_CONFIRMATION', () => {
+      expect(environmentOf(containerOf(template, 'auth-server'))).toMatchObject({
+        MFA_MODE: mfaMode,
+        SIGNUP_CONFIRMATION: 'auto',
+      });
+    });
+
+    it('keeps both triggers on the one function', () => {
+      const trigger = logicalId(template, 'AWS::Lambda::Function', 'UserMigration');
+      expect(pool.LambdaConfig).toEqual({
+        UserMigration: { 'Fn::GetAtt': [trigger, 'Arn'] },
+        PreSignUp: { 'Fn::GetAtt': [trigger, 'Arn'] },
+      });
+    });
+  },
+);
 
 describe('AuthStack (client secret, existing legacy database secret, HTTPS, Multi-AZ store)', () => {
   const existing =

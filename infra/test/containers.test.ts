@@ -9,6 +9,10 @@ import { LOCAL_STATE_DB, localStateDatabaseUrl } from '@authstack/shared/state-s
 import { REPO_ROOT } from '../lib/paths';
 import { RDS_CA_BUNDLE_IN_IMAGE } from '../lib/state-store';
 import { COMPOSE_SEED_FILE, legacySchemaStatements } from '../../scripts/compose-seed';
+import {
+  MFA_MODES as LOCAL_MFA_MODES,
+  USER_MIGRATION_FUNCTION,
+} from '../../scripts/stack/bootstrap';
 
 const read = (file: string): string => readFileSync(path.join(REPO_ROOT, file), 'utf8');
 
@@ -166,6 +170,60 @@ describe('docker-compose.yml', () => {
       expect(services[name]?.healthcheck).toBeDefined();
     for (const name of NODE_SERVICES)
       expect(read(services[name]?.build?.dockerfile ?? 'missing')).toContain('HEALTHCHECK');
+  });
+
+  /**
+   * The file as `docker-compose config` resolves it: anchors merged and `${VAR:-default}`
+   * substituted from `variables` alone (none of the caller's own compose variables leak in).
+   */
+  function resolvedCompose(variables: Record<string, string>): Record<string, Service> {
+    const environment = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([name]) => !['MFA_MODE', 'SIGNUP_CONFIRMATION', 'LOG_LEVEL'].includes(name),
+      ),
+    );
+    const output = execFileSync('docker-compose', ['-f', 'docker-compose.yml', 'config'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { ...environment, ...variables },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return (parse(output) as { services: Record<string, Service> }).services;
+  }
+
+  describe('MFA_MODE (TOTP multi-factor sign-in)', () => {
+    const withMfa = (resolved: Record<string, Service>) =>
+      Object.fromEntries(
+        Object.entries(resolved)
+          .filter(([, service]) => service.environment?.MFA_MODE !== undefined)
+          .map(([name, service]) => [name, service.environment?.MFA_MODE]),
+      );
+
+    it('is optional by default, for the pool (bootstrap) and the auth-server alike', () => {
+      expect(withMfa(resolvedCompose({}))).toEqual({
+        bootstrap: 'optional',
+        'auth-server': 'optional',
+      });
+    });
+
+    it.each(LOCAL_MFA_MODES.filter((mode) => mode !== 'optional'))(
+      'MFA_MODE=%s reaches both, as one value',
+      (mode) => {
+        expect(withMfa(resolvedCompose({ MFA_MODE: mode }))).toEqual({
+          bootstrap: mode,
+          'auth-server': mode,
+        });
+      },
+    );
+  });
+
+  it('serves the one function the local pool invokes for UserMigration and PreSignUp alike', () => {
+    expect(services['trigger']?.environment?.AWS_LAMBDA_FUNCTION_NAME).toBe(
+      USER_MIGRATION_FUNCTION,
+    );
+    expect(services['local-pool']?.environment?.LOCAL_POOL_LAMBDA_ENDPOINT).toBe(
+      'http://trigger:8080',
+    );
   });
 
   describe('state-db (the shared state store)', () => {

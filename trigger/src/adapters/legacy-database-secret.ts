@@ -1,36 +1,12 @@
-import { z } from 'zod';
-import { POSTGRES_URL } from './postgres-pool';
-
-/** The JSON shape RDS and Secrets Manager rotation use for database credentials. */
-const rdsSecret = z.object({
-  engine: z.string().optional(),
-  host: z.string().min(1),
-  port: z.coerce.number().int().positive().default(5432),
-  username: z.string().min(1),
-  password: z.string(),
-  dbname: z.string().min(1).optional(),
-});
+import { databaseUrlFromSecret } from '@authstack/shared/database-secret';
 
 /**
  * The legacy database URL held in a secret: either the URL itself, or the JSON
- * credentials RDS writes (`{host, port, username, password, dbname}`).
+ * credentials RDS writes (`{host, port, username, password, dbname}`). The parsing is
+ * shared with the state store's secret (`@authstack/shared/database-secret`).
  */
 export function legacyDatabaseUrlFromSecret(secretString: string): string {
-  const text = secretString.trim();
-  if (POSTGRES_URL.test(text)) return text;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new Error('the legacy database secret is neither a postgres:// URL nor JSON credentials');
-  }
-  const result = rdsSecret.safeParse(parsed);
-  if (!result.success) {
-    throw new Error('the legacy database secret lacks host, username or password');
-  }
-  const { host, port, username, password, dbname } = result.data;
-  const user = `${encodeURIComponent(username)}:${encodeURIComponent(password)}`;
-  return `postgres://${user}@${host}:${port}/${encodeURIComponent(dbname ?? 'postgres')}`;
+  return databaseUrlFromSecret(secretString, { name: 'legacy database' });
 }
 
 /**

@@ -21,12 +21,18 @@ describe('legacyDatabaseUrlFromSecret', () => {
     );
   });
 
-  it('refuses anything else without quoting it', () => {
+  it('defaults to port 5432 and database postgres when the credentials name none', () => {
+    const secret = JSON.stringify({ host: 'db', username: 'reader', password: 'pw' });
+    expect(legacyDatabaseUrlFromSecret(secret)).toBe('postgres://reader:pw@db:5432/postgres');
+  });
+
+  it('refuses anything else, naming the legacy database and quoting nothing of the secret', () => {
+    // An Error passed to toThrow compares the whole message.
     expect(() => legacyDatabaseUrlFromSecret('mysql://root:hunter2@db/x')).toThrow(
-      'neither a postgres:// URL nor JSON credentials',
+      new Error('the legacy database secret is neither a postgres:// URL nor JSON credentials'),
     );
-    expect(() => legacyDatabaseUrlFromSecret('{"host":"db"}')).toThrow(
-      'lacks host, username or password',
+    expect(() => legacyDatabaseUrlFromSecret('{"host":"db","password":"hunter2"}')).toThrow(
+      new Error('the legacy database secret lacks host, username or password'),
     );
   });
 });
