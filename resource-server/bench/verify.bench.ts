@@ -10,16 +10,14 @@
  * Tokens are signed with a key made here; the JWKS is served from this process, so no pool
  * is needed. Knobs: BENCH_DURATION_SECONDS (7), BENCH_ROUNDS (5), BENCH_CONNECTIONS (50).
  */
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { getFreePort, startProcess, type StartedProcess } from '@authstack/shared/testing';
 import { createLogger } from '@authstack/shared';
 import { TokenVerifier } from '../src/domain/token-verifier';
 import { JwksServer } from '../test/support/jwks-server';
 import { inMemoryJwks, verifierOptions } from '../test/support/verifier-options';
 import { createTestKey, idTokenClaims, signedToken, type TestKey } from '../test/support/tokens';
+import { cpuMicros, load as loadRun, median, out, peakRssMiB } from './measure';
 import type { LoadResult } from './load';
 
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 7);
@@ -28,8 +26,6 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const CLIENT_ID = 'benchclient000000000000001';
 const SERVER = path.join(__dirname, '../dist/server.js');
 const BARE_EXPRESS = path.join(__dirname, 'bare-express.ts');
-const LOAD = path.join(__dirname, 'load.ts');
-const run = promisify(execFile);
 
 type TargetName = 'cached' | 'unprotected' | 'per-request' | 'bare-express';
 
@@ -45,31 +41,8 @@ interface Target {
   cpu: number[];
 }
 
-const out = (line = ''): boolean => process.stdout.write(`${line}\n`);
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
-/** User + system CPU time a process has used so far, in microseconds (Linux). */
-const cpuMicros = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1_000_000) / 100; // USER_HZ is 100 on Linux
-};
-/** Peak resident memory of a process, in MiB (Linux). */
-const peakRssMiB = (pid: number): number => {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(match?.[1] ?? Number.NaN) / 1024;
-};
-
-async function load(url: string, seconds: number, token: string): Promise<LoadResult> {
-  const args = ['--import', 'tsx', LOAD, url, String(seconds), String(CONNECTIONS)];
-  const { stdout } = await run(process.execPath, [...args, `Bearer ${token}`], {
-    cwd: __dirname,
-    maxBuffer: 1024 * 1024,
-  });
-  return JSON.parse(stdout) as LoadResult;
-}
+const load = (url: string, seconds: number, token: string): Promise<LoadResult> =>
+  loadRun(url, seconds, CONNECTIONS, token);
 
 /** In-process cost of one call, full verification vs cache hit, in microseconds. */
 async function verifierCostMicros(key: TestKey): Promise<{ verify: number; cached: number }> {

@@ -7,12 +7,15 @@ import {
   type Lifecycle,
   type Logger,
 } from '@authstack/shared';
+import type { RevocationCheck } from './domain/revocation-check';
 import { createRequireAuth, type IdentityVerifier } from './middleware/require-auth';
 import { apiRouter } from './routes/api';
 import { healthRouter } from './routes/health';
 
 export interface AppDeps {
   verifier: IdentityVerifier & { readonly ready: boolean };
+  /** The live revocations (`RevocationCheck.off()` without a state store). */
+  revocations: RevocationCheck;
   logger: Logger;
   lifecycle: Lifecycle;
   /** Path prefix: routes live under `/<stage>/api`. */
@@ -27,8 +30,14 @@ export function buildApp(deps: AppDeps): Express {
   app.use(helmet());
   app.use(requestContext(deps.logger));
   // The API first: it carries the traffic, and every router a request passes costs it time.
-  app.use(`/${deps.stage}/api`, apiRouter(createRequireAuth(deps.verifier)));
-  app.use(healthRouter({ lifecycle: deps.lifecycle, keysReady: () => deps.verifier.ready }));
+  app.use(`/${deps.stage}/api`, apiRouter(createRequireAuth(deps.verifier, deps.revocations)));
+  app.use(
+    healthRouter({
+      lifecycle: deps.lifecycle,
+      keysReady: () => deps.verifier.ready,
+      revocations: deps.revocations,
+    }),
+  );
   app.use(notFoundHandler);
   app.use(errorHandler());
   return app;

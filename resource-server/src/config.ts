@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { env } from '@authstack/shared';
+import { STATE_DATABASE_URL_PATTERN } from '@authstack/shared/state-store';
 
 const PLAIN_HTTP = /^http:\/\//i;
 
 /**
  * The resource-server's environment, parsed once at start-up. For real Cognito the issuer
  * and JWKS URL are derived from the pool id; for the local pool set `COGNITO_ENDPOINT`
- * (or `TOKEN_ISSUER`/`JWKS_URL`) and `ALLOW_INSECURE_JWKS=true`.
+ * (or `TOKEN_ISSUER`/`JWKS_URL`) and `ALLOW_INSECURE_JWKS=true`. Without `STATE_DATABASE_URL`
+ * revocations (sign-out, password change, group removal) are not checked.
  */
 export const configSchema = z
   .object({
@@ -38,6 +40,13 @@ export const configSchema = z
     JWKS_MAX_AGE_SECONDS: z.coerce.number().int().min(1).default(300),
     JWKS_STALE_IF_ERROR_SECONDS: env.nonNegativeInt(3600),
     JWKS_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
+    STATE_DATABASE_URL: z
+      .string()
+      .regex(STATE_DATABASE_URL_PATTERN, 'a postgres:// URL')
+      .optional(),
+    REVOCATION_MAX_STALENESS_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    REVOCATION_FAIL_OPEN: env.boolean(false),
+    REVOCATION_HEARTBEAT_MS: z.coerce.number().int().min(100).max(30_000).default(1000),
     LOG_LEVEL: env.logLevel(),
   })
   .transform((raw, ctx) => {
@@ -65,6 +74,15 @@ export const configSchema = z
       });
       return z.NEVER;
     }
+    // A live copy is proved current once per heartbeat; it must never look stale between two.
+    if (raw.REVOCATION_HEARTBEAT_MS * 2 > raw.REVOCATION_MAX_STALENESS_SECONDS * 1000) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REVOCATION_HEARTBEAT_MS'],
+        message: 'must be at most half of REVOCATION_MAX_STALENESS_SECONDS',
+      });
+      return z.NEVER;
+    }
     return {
       host: raw.HOST,
       port: raw.PORT,
@@ -84,8 +102,16 @@ export const configSchema = z
         jwksStaleIfErrorSeconds: raw.JWKS_STALE_IF_ERROR_SECONDS,
         jwksTimeoutMs: raw.JWKS_TIMEOUT_MS,
       },
+      revocations: {
+        /** Unset: revocation checks are off. Holds a password: never log it whole. */
+        databaseUrl: raw.STATE_DATABASE_URL,
+        maxStalenessMs: raw.REVOCATION_MAX_STALENESS_SECONDS * 1000,
+        failOpen: raw.REVOCATION_FAIL_OPEN,
+        heartbeatMs: raw.REVOCATION_HEARTBEAT_MS,
+      },
     };
   });
 
 export type Config = z.infer<typeof configSchema>;
 export type AuthConfig = Config['auth'];
+export type RevocationConfig = Config['revocations'];

@@ -8,6 +8,7 @@ import {
   type Logger,
 } from '@authstack/shared';
 import { httpJwksSource } from './adapters/http-jwks-source';
+import { startRevocations } from './adapters/state-store-revocations';
 import { buildApp } from './app';
 import { configSchema } from './config';
 import { TokenVerifier } from './domain/token-verifier';
@@ -52,6 +53,8 @@ async function main(): Promise<void> {
     },
     'starting',
   );
+  // Not awaited: protected routes fail closed (503) until the first full load.
+  const revocations = startRevocations(config.revocations, logger);
   try {
     await loadKeys(verifier, logger);
   } catch (error) {
@@ -60,11 +63,19 @@ async function main(): Promise<void> {
     return;
   }
   const lifecycle = new Lifecycle();
-  await serve(buildApp({ verifier, logger, lifecycle, stage: config.stage }), {
+  const app = buildApp({
+    verifier,
+    revocations: revocations.check,
+    logger,
+    lifecycle,
+    stage: config.stage,
+  });
+  await serve(app, {
     host: config.host,
     port: config.port,
     logger,
     lifecycle,
+    onClose: () => revocations.stop(),
   });
 }
 

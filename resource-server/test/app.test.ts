@@ -18,7 +18,16 @@ afterAll(async () => {
 describe('buildApp', () => {
   it('answers /healthz and /readyz once keys are loaded', async () => {
     expect((await request(t.app).get('/healthz')).body).toEqual({ status: 'ok' });
-    expect((await request(t.app).get('/readyz')).body).toEqual({ status: 'ready' });
+    expect((await request(t.app).get('/readyz')).body).toEqual({
+      status: 'ready',
+      revocations: {
+        state: 'off',
+        stalenessMs: null,
+        entries: 0,
+        mode: 'off',
+        maxStalenessMs: null,
+      },
+    });
   });
 
   it('answers the unprotected ping without a token', async () => {

@@ -24,6 +24,32 @@ describe('configSchema', () => {
     });
   });
 
+  it('leaves revocation checks off without STATE_DATABASE_URL, fail-closed at 60 s by default', () => {
+    expect(parseConfig(configSchema, base).revocations).toEqual({
+      databaseUrl: undefined,
+      maxStalenessMs: 60_000,
+      failOpen: false,
+      heartbeatMs: 1000,
+    });
+  });
+
+  it('reads the state store URL, the staleness bound, fail-open and the heartbeat', () => {
+    const url = 'postgres://authstack_state:secret@127.0.0.1:54330/authstack_state';
+    const config = parseConfig(configSchema, {
+      ...base,
+      STATE_DATABASE_URL: url,
+      REVOCATION_MAX_STALENESS_SECONDS: '3',
+      REVOCATION_FAIL_OPEN: 'true',
+      REVOCATION_HEARTBEAT_MS: '500',
+    });
+    expect(config.revocations).toEqual({
+      databaseUrl: url,
+      maxStalenessMs: 3000,
+      failOpen: true,
+      heartbeatMs: 500,
+    });
+  });
+
   it('points at the local pool through COGNITO_ENDPOINT when http is explicitly allowed', () => {
     const config = parseConfig(configSchema, {
       ...base,
@@ -58,10 +84,22 @@ describe('configSchema', () => {
     [{ CLOCK_SKEW_SECONDS: '3600' }, 'CLOCK_SKEW_SECONDS'],
     [{ JWKS_REFETCH_INTERVAL_SECONDS: '600' }, 'JWKS_REFETCH_INTERVAL_SECONDS'],
     [{ JWKS_URL: 'ftp://example.com/jwks.json' }, 'JWKS_URL'],
+    [{ STATE_DATABASE_URL: 'mysql://db/state' }, 'STATE_DATABASE_URL'],
+    [{ REVOCATION_MAX_STALENESS_SECONDS: '0' }, 'REVOCATION_MAX_STALENESS_SECONDS'],
+    [{ REVOCATION_MAX_STALENESS_SECONDS: '1.5' }, 'REVOCATION_MAX_STALENESS_SECONDS'],
+    [{ REVOCATION_FAIL_OPEN: 'maybe' }, 'REVOCATION_FAIL_OPEN'],
+    [{ REVOCATION_MAX_STALENESS_SECONDS: '1' }, 'REVOCATION_HEARTBEAT_MS'],
+    [{ REVOCATION_HEARTBEAT_MS: '50' }, 'REVOCATION_HEARTBEAT_MS'],
   ])('refuses %o naming %s', (overrides, variable) => {
     expect(() => parseConfig(configSchema, { ...base, ...overrides })).toThrow(
       new RegExp(`^Invalid configuration: ${variable}: `),
     );
+  });
+
+  it('never puts the state store password in the error', () => {
+    expect(() =>
+      parseConfig(configSchema, { ...base, STATE_DATABASE_URL: 'postgres:// secret-pw' }),
+    ).toThrow(expect.objectContaining({ message: expect.not.stringContaining('secret-pw') }));
   });
 
   it('refuses a missing pool id', () => {

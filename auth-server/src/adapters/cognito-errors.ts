@@ -1,6 +1,6 @@
 import { CognitoIdentityProviderServiceException } from '@aws-sdk/client-cognito-identity-provider';
 import { HttpError } from '@authstack/shared';
-import { InvalidTokenError } from '../domain/errors';
+import { InvalidTokenError, MfaDisabledError } from '../domain/errors';
 
 /** The calls the adapter makes, named for what they are for; the same exception can mean different things in each. */
 export type PoolOperation =
@@ -10,7 +10,20 @@ export type PoolOperation =
   | 'confirmSignUp'
   | 'resendCode'
   | 'signIn'
+  /** A password sign-in made only to check the password (turning MFA off). */
+  | 'checkPassword'
   | 'completeNewPassword'
+  /** RespondToAuthChallenge SOFTWARE_TOKEN_MFA (and the username lookup before it). */
+  | 'totpChallenge'
+  /** The MFA_SETUP challenge: AssociateSoftwareToken and VerifySoftwareToken with its session, then RespondToAuthChallenge. */
+  | 'totpSetupChallenge'
+  /** AssociateSoftwareToken with the signed-in user's access token. */
+  | 'totpAssociate'
+  /** VerifySoftwareToken with the signed-in user's access token. */
+  | 'totpVerify'
+  | 'mfaPreference'
+  /** GetUserAttributeVerificationCode and VerifyUserAttribute for the email. */
+  | 'emailVerification'
   | 'refresh'
   | 'getUser'
   | 'groupsOf'
@@ -66,6 +79,33 @@ const TOO_MANY_ATTEMPTS = rule(429, 'too_many_requests', 'Too many attempts; try
   'Retry-After': '60',
 });
 const EMAIL_TAKEN = rule(409, 'email_taken', 'An account with this email already exists.');
+const INVALID_TOTP_CODE = rule(
+  400,
+  'invalid_code',
+  'The code is not valid: enter the current code of the authenticator app.',
+);
+/** Cognito's "Your software token has already been used once.": a code works once per 30 s step. */
+const CODE_ALREADY_USED = rule(
+  400,
+  'code_already_used',
+  'This code has already been used; wait for the authenticator app to show the next one.',
+);
+/** The very answer MFA_MODE=off gets (`MfaDisabledError`): here the pool has TOTP turned off. */
+const MFA_DISABLED = ruleOf(new MfaDisabledError());
+const ENROLMENT_NOT_STARTED = rule(
+  409,
+  'enrolment_not_started',
+  'There is no authenticator enrolment to confirm: start one with POST /user/mfa/enrolment.',
+);
+const INCORRECT_PASSWORD = rule(400, 'incorrect_password', 'password: The password is incorrect.');
+/** The MFA challenge's session, Cognito's way: unknown, expired, used up or of another user. */
+const TOTP_SESSION_RULES = {
+  NotAuthorizedException: INVALID_SESSION,
+  UserNotFoundException: INVALID_SESSION,
+  CodeMismatchException: INVALID_TOTP_CODE,
+  EnableSoftwareTokenMFAException: INVALID_TOTP_CODE,
+  ExpiredCodeException: CODE_ALREADY_USED,
+};
 
 /**
  * The one table from Cognito exception names to HTTP status, stable code and message.
@@ -133,11 +173,33 @@ export const COGNITO_ERRORS: {
     InvalidUserPoolConfigurationException: INTERNAL,
   },
   byOperation: {
+    /**
+     * The PreSignUp trigger refusing an address (it belongs to a legacy account that has
+     * not migrated yet) answers exactly as an address already in the pool does, so the
+     * refusal tells nothing more. Any refusal of the trigger answers so.
+     */
+    signUp: { UserLambdaValidationException: EMAIL_TAKEN },
+    createUser: { UserLambdaValidationException: EMAIL_TAKEN },
     signIn: {
       NotAuthorizedException: INVALID_CREDENTIALS,
       UserNotFoundException: INVALID_CREDENTIALS,
       UserLambdaValidationException: INVALID_CREDENTIALS,
     },
+    checkPassword: {
+      NotAuthorizedException: INCORRECT_PASSWORD,
+      UserNotFoundException: INCORRECT_PASSWORD,
+      UserLambdaValidationException: INCORRECT_PASSWORD,
+    },
+    totpChallenge: { ...TOTP_SESSION_RULES, SoftwareTokenMFANotFoundException: INVALID_SESSION },
+    totpSetupChallenge: { ...TOTP_SESSION_RULES, SoftwareTokenMFANotFoundException: MFA_DISABLED },
+    totpAssociate: { SoftwareTokenMFANotFoundException: MFA_DISABLED },
+    totpVerify: {
+      CodeMismatchException: INVALID_TOTP_CODE,
+      EnableSoftwareTokenMFAException: INVALID_TOTP_CODE,
+      ExpiredCodeException: CODE_ALREADY_USED,
+      SoftwareTokenMFANotFoundException: ENROLMENT_NOT_STARTED,
+    },
+    mfaPreference: { InvalidParameterException: ENROLMENT_NOT_STARTED },
     refresh: {
       NotAuthorizedException: INVALID_REFRESH_TOKEN,
       UserNotFoundException: INVALID_REFRESH_TOKEN,

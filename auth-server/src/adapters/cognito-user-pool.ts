@@ -8,13 +8,16 @@ import {
   AdminListGroupsForUserCommand,
   AdminRemoveUserFromGroupCommand,
   AdminResetUserPasswordCommand,
+  AdminSetUserMFAPreferenceCommand,
   AdminSetUserPasswordCommand,
   AdminUserGlobalSignOutCommand,
+  AssociateSoftwareTokenCommand,
   ChangePasswordCommand,
   ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand,
   DescribeUserPoolCommand,
   ForgotPasswordCommand,
+  GetUserAttributeVerificationCodeCommand,
   GetUserCommand,
   GlobalSignOutCommand,
   InitiateAuthCommand,
@@ -22,16 +25,22 @@ import {
   ResendConfirmationCodeCommand,
   RespondToAuthChallengeCommand,
   RevokeTokenCommand,
+  SetUserMFAPreferenceCommand,
   SignUpCommand,
+  VerifySoftwareTokenCommand,
+  VerifyUserAttributeCommand,
   type AdminGetUserCommandOutput,
   type AttributeType,
   type AuthenticationResultType,
+  type CodeDeliveryDetailsType,
   type CognitoIdentityProviderClient,
+  type InitiateAuthCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { DEFAULT_PASSWORD_POLICY, HttpError, secretHash, ValidationError } from '@authstack/shared';
 import type {
   CodeDelivery,
   ListedUser,
+  MfaConfiguration,
   NewUser,
   PoolDescription,
   PoolUser,
@@ -87,6 +96,7 @@ export class CognitoUserPool implements UserPool {
         RequireNumbers: policy.RequireNumbers ?? DEFAULT_PASSWORD_POLICY.RequireNumbers,
         RequireSymbols: policy.RequireSymbols ?? DEFAULT_PASSWORD_POLICY.RequireSymbols,
       },
+      mfaConfiguration: toMfaConfiguration(UserPool?.MfaConfiguration),
     };
   }
 
@@ -99,7 +109,7 @@ export class CognitoUserPool implements UserPool {
           MessageAction: 'SUPPRESS',
           UserAttributes: [
             { Name: 'email', Value: user.email },
-            { Name: 'email_verified', Value: 'true' },
+            { Name: 'email_verified', Value: 'false' },
             { Name: 'name', Value: user.name },
           ],
         }),
@@ -144,13 +154,10 @@ export class CognitoUserPool implements UserPool {
         o,
       ),
     );
-    const details = result.CodeDeliveryDetails;
     return {
       sub: result.UserSub ?? '',
       confirmed: result.UserConfirmed ?? false,
-      delivery: details?.Destination
-        ? { medium: details.DeliveryMedium ?? 'EMAIL', destination: details.Destination }
-        : null,
+      delivery: toCodeDelivery(result.CodeDeliveryDetails),
     };
   }
 
@@ -169,31 +176,19 @@ export class CognitoUserPool implements UserPool {
     );
   }
 
-  async signIn(email: string, password: string): Promise<SignInResult> {
-    const result = await this.#call('signIn', (o) =>
-      this.#client.send(
-        new InitiateAuthCommand({
-          ClientId: this.#clientId,
-          AuthFlow: 'USER_PASSWORD_AUTH',
-          AuthParameters: this.#withSecretHash(email, { USERNAME: email, PASSWORD: password }),
-        }),
-        o,
-      ),
-    );
-    if (result.ChallengeName === 'NEW_PASSWORD_REQUIRED' && result.Session) {
-      return { kind: 'new_password_required', session: result.Session };
-    }
-    if (result.ChallengeName) {
-      throw new HttpError(
-        403,
-        'challenge_not_supported',
-        'This account needs a sign-in step that this API does not support.',
-      );
-    }
-    return { kind: 'signed_in', tokens: toTokens(result.AuthenticationResult) };
+  signIn(email: string, password: string): Promise<SignInResult> {
+    return this.#passwordAuth('signIn', email, password);
   }
 
-  async completeNewPassword(email: string, session: string, newPassword: string): Promise<Tokens> {
+  checkPassword(email: string, password: string): Promise<SignInResult> {
+    return this.#passwordAuth('checkPassword', email, password);
+  }
+
+  async completeNewPassword(
+    email: string,
+    session: string,
+    newPassword: string,
+  ): Promise<SignInResult> {
     const username = await this.#usernameOf('completeNewPassword', email);
     const result = await this.#call('completeNewPassword', (o) =>
       this.#client.send(
@@ -209,7 +204,148 @@ export class CognitoUserPool implements UserPool {
         o,
       ),
     );
+    return toSignInResult(result);
+  }
+
+  async answerTotpChallenge(email: string, session: string, code: string): Promise<Tokens> {
+    const username = await this.#usernameOf('totpChallenge', email);
+    const result = await this.#call('totpChallenge', (o) =>
+      this.#client.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: this.#clientId,
+          ChallengeName: 'SOFTWARE_TOKEN_MFA',
+          Session: session,
+          ChallengeResponses: this.#withSecretHash(username, {
+            USERNAME: username,
+            SOFTWARE_TOKEN_MFA_CODE: code,
+          }),
+        }),
+        o,
+      ),
+    );
     return toTokens(result.AuthenticationResult);
+  }
+
+  async associateTotpForSession(session: string): Promise<{ secret: string; session: string }> {
+    const result = await this.#call('totpSetupChallenge', (o) =>
+      this.#client.send(new AssociateSoftwareTokenCommand({ Session: session }), o),
+    );
+    if (!result.SecretCode || !result.Session) {
+      throw internal('AssociateSoftwareToken answered without SecretCode or Session');
+    }
+    return { secret: result.SecretCode, session: result.Session };
+  }
+
+  async completeTotpSetupChallenge(
+    email: string,
+    session: string,
+    code: string,
+    deviceName: string | undefined,
+  ): Promise<Tokens> {
+    const username = await this.#usernameOf('totpSetupChallenge', email);
+    const verified = await this.#call('totpSetupChallenge', (o) =>
+      this.#client.send(
+        new VerifySoftwareTokenCommand({
+          Session: session,
+          UserCode: code,
+          FriendlyDeviceName: deviceName,
+        }),
+        o,
+      ),
+    );
+    if (verified.Status !== 'SUCCESS' || !verified.Session) {
+      throw internal('VerifySoftwareToken answered without SUCCESS and a Session');
+    }
+    const nextSession = verified.Session;
+    const result = await this.#call('totpSetupChallenge', (o) =>
+      this.#client.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: this.#clientId,
+          ChallengeName: 'MFA_SETUP',
+          Session: nextSession,
+          ChallengeResponses: this.#withSecretHash(username, { USERNAME: username }),
+        }),
+        o,
+      ),
+    );
+    return toTokens(result.AuthenticationResult);
+  }
+
+  async associateTotp(accessToken: string): Promise<string> {
+    const result = await this.#call('totpAssociate', (o) =>
+      this.#client.send(new AssociateSoftwareTokenCommand({ AccessToken: accessToken }), o),
+    );
+    if (!result.SecretCode) throw internal('AssociateSoftwareToken answered without SecretCode');
+    return result.SecretCode;
+  }
+
+  async verifyTotp(
+    accessToken: string,
+    code: string,
+    deviceName: string | undefined,
+  ): Promise<void> {
+    const result = await this.#call('totpVerify', (o) =>
+      this.#client.send(
+        new VerifySoftwareTokenCommand({
+          AccessToken: accessToken,
+          UserCode: code,
+          FriendlyDeviceName: deviceName,
+        }),
+        o,
+      ),
+    );
+    if (result.Status !== 'SUCCESS') throw internal('VerifySoftwareToken did not answer SUCCESS');
+  }
+
+  async setTotpPreference(accessToken: string, enabled: boolean): Promise<void> {
+    await this.#call('mfaPreference', (o) =>
+      this.#client.send(
+        new SetUserMFAPreferenceCommand({
+          AccessToken: accessToken,
+          SoftwareTokenMfaSettings: { Enabled: enabled, PreferredMfa: enabled },
+        }),
+        o,
+      ),
+    );
+  }
+
+  async adminTurnOffTotp(email: string): Promise<void> {
+    await this.#call('adminUser', (o) =>
+      this.#client.send(
+        new AdminSetUserMFAPreferenceCommand({
+          UserPoolId: this.#userPoolId,
+          Username: email,
+          SoftwareTokenMfaSettings: { Enabled: false, PreferredMfa: false },
+        }),
+        o,
+      ),
+    );
+  }
+
+  async sendEmailVerificationCode(accessToken: string): Promise<CodeDelivery | null> {
+    const result = await this.#call('emailVerification', (o) =>
+      this.#client.send(
+        new GetUserAttributeVerificationCodeCommand({
+          AccessToken: accessToken,
+          AttributeName: 'email',
+        }),
+        o,
+      ),
+    );
+    return toCodeDelivery(result.CodeDeliveryDetails);
+  }
+
+  async verifyEmail(accessToken: string, code: string): Promise<void> {
+    await this.#call('emailVerification', (o) =>
+      this.#client.send(
+        new VerifyUserAttributeCommand({
+          AccessToken: accessToken,
+          AttributeName: 'email',
+          Code: code,
+        }),
+        o,
+      ),
+    );
   }
 
   async refresh(refreshToken: string, email: string | undefined): Promise<Tokens> {
@@ -242,12 +378,18 @@ export class CognitoUserPool implements UserPool {
     const result = await this.#call('getUser', (o) =>
       this.#client.send(new GetUserCommand({ AccessToken: accessToken }), o),
     );
-    return toPoolUser(result.Username, result.UserAttributes);
+    return {
+      ...toPoolUser(result.Username, result.UserAttributes),
+      mfaEnabled: hasTotp(result.UserMFASettingList),
+    };
   }
 
   async findUser(email: string): Promise<PoolUser> {
     const result = await this.#adminGetUser('adminUser', email);
-    return toPoolUser(result.Username, result.UserAttributes);
+    return {
+      ...toPoolUser(result.Username, result.UserAttributes),
+      mfaEnabled: hasTotp(result.UserMFASettingList),
+    };
   }
 
   async groupsOf(username: string): Promise<string[]> {
@@ -413,6 +555,25 @@ export class CognitoUserPool implements UserPool {
     );
   }
 
+  /** USER_PASSWORD_AUTH, never SRP, so that the UserMigration trigger receives the password. */
+  async #passwordAuth(
+    operation: 'signIn' | 'checkPassword',
+    email: string,
+    password: string,
+  ): Promise<SignInResult> {
+    const result = await this.#call(operation, (o) =>
+      this.#client.send(
+        new InitiateAuthCommand({
+          ClientId: this.#clientId,
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          AuthParameters: this.#withSecretHash(email, { USERNAME: email, PASSWORD: password }),
+        }),
+        o,
+      ),
+    );
+    return toSignInResult(result);
+  }
+
   /** The pool's own username (a uuid with email sign-in), which challenges and refresh hash. */
   async #usernameOf(operation: PoolOperation, email: string): Promise<string> {
     const result = await this.#adminGetUser(operation, email);
@@ -477,6 +638,57 @@ function toPoolUser(
     name: attribute(attributes, 'name') ?? null,
     emailVerified: attribute(attributes, 'email_verified') === 'true',
   };
+}
+
+const MFA_CONFIGURATIONS: readonly string[] = [
+  'OFF',
+  'OPTIONAL',
+  'ON',
+] satisfies MfaConfiguration[];
+
+function toMfaConfiguration(value: string | undefined): MfaConfiguration {
+  return value !== undefined && MFA_CONFIGURATIONS.includes(value)
+    ? (value as MfaConfiguration)
+    : 'OFF';
+}
+
+const hasTotp = (settings: string[] | undefined): boolean =>
+  settings?.includes('SOFTWARE_TOKEN_MFA') ?? false;
+
+function toCodeDelivery(details: CodeDeliveryDetailsType | undefined): CodeDelivery | null {
+  return details?.Destination
+    ? { medium: details.DeliveryMedium ?? 'EMAIL', destination: details.Destination }
+    : null;
+}
+
+/**
+ * What a password or new-password step answered: tokens, or the challenge that comes next.
+ * MFA_SETUP is supported for TOTP only; any other challenge (SMS, email, SELECT_MFA_TYPE…)
+ * is 403 `challenge_not_supported`.
+ */
+function toSignInResult(
+  result: Pick<
+    InitiateAuthCommandOutput,
+    'ChallengeName' | 'ChallengeParameters' | 'Session' | 'AuthenticationResult'
+  >,
+): SignInResult {
+  const { ChallengeName: challenge, Session: session } = result;
+  if (challenge === undefined) {
+    return { kind: 'signed_in', tokens: toTokens(result.AuthenticationResult) };
+  }
+  if (session !== undefined) {
+    if (challenge === 'NEW_PASSWORD_REQUIRED') return { kind: 'new_password_required', session };
+    if (challenge === 'SOFTWARE_TOKEN_MFA') return { kind: 'totp_required', session };
+    const canSetUp = result.ChallengeParameters?.MFAS_CAN_SETUP ?? '';
+    if (challenge === 'MFA_SETUP' && canSetUp.includes('SOFTWARE_TOKEN_MFA')) {
+      return { kind: 'totp_enrolment_required', session };
+    }
+  }
+  throw new HttpError(
+    403,
+    'challenge_not_supported',
+    'This account needs a sign-in step that this API does not support.',
+  );
 }
 
 function internal(detail: string): HttpError {

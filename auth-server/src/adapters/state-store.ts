@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@authstack/shared';
 import {
   createStatePool,
-  migrateStateStore,
+  migrateInBackground,
   RevocationStore,
   withoutPassword,
 } from '@authstack/shared/state-store';
@@ -24,9 +24,6 @@ export interface OpenedStateStore {
   close(): Promise<void>;
 }
 
-const FIRST_RETRY_MS = 1_000;
-const MAX_RETRY_MS = 30_000;
-
 /**
  * Connects the auth-server to the shared state store. The schema migrations run at once and
  * start-up waits for them, up to `migrationWaitMs`. A store that is unreachable (or a
@@ -47,16 +44,7 @@ export async function openStateStore(
     maxTokenLifetimeSeconds: options.maxTokenLifetimeSeconds,
   });
 
-  const firstAttempt = migrateStateStore(url, logger).then(
-    () => true,
-    (error: unknown) => {
-      logger.warn({ err: error }, 'state store migrations failed at start-up');
-      return false;
-    },
-  );
-  void firstAttempt.then((migrated) => {
-    if (!migrated) return retryMigrations(url, logger, stopped.signal);
-  });
+  const { firstAttempt } = migrateInBackground(url, logger, stopped.signal);
   const migratedAtStart = await Promise.race([
     firstAttempt,
     sleep(options.migrationWaitMs ?? 10_000, false, { ref: false }),
@@ -86,25 +74,4 @@ export async function openStateStore(
       await db.end();
     },
   };
-}
-
-/** Retries the migrations, with a growing delay, until they succeed or `signal` aborts; never rejects. */
-async function retryMigrations(url: string, logger: Logger, signal: AbortSignal): Promise<void> {
-  for (let delayMs = FIRST_RETRY_MS; ; delayMs = Math.min(delayMs * 2, MAX_RETRY_MS)) {
-    try {
-      await sleep(delayMs, undefined, { signal, ref: false });
-    } catch {
-      return;
-    }
-    try {
-      await migrateStateStore(url, logger);
-      logger.info('state store migrations done; revocations are recorded from now on');
-      return;
-    } catch (error) {
-      logger.warn(
-        { err: error, retryInMs: Math.min(delayMs * 2, MAX_RETRY_MS) },
-        'state store migrations failed; retrying in the background',
-      );
-    }
-  }
 }

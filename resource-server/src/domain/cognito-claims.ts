@@ -20,6 +20,10 @@ export interface VerifiedIdentity {
   readonly clientId: string;
   /** `exp`, in seconds since the epoch. */
   readonly expiresAt: number;
+  /** `iat`, in seconds since the epoch: what a revocation's `notBefore` is compared with. */
+  readonly issuedAt: number;
+  /** `origin_jti`: shared by the tokens of one sign-in and its refreshes; null if absent. */
+  readonly originJti: string | null;
 }
 
 export interface ClaimRules {
@@ -94,6 +98,7 @@ export function readCognitoClaims(
     throw new TokenRejectedError('wrong_audience');
   }
   const groups = groupsOf(payload);
+  const originJti = optionalString(payload, 'origin_jti');
   if (tokenUse === 'id') {
     return Object.freeze({
       sub,
@@ -105,6 +110,8 @@ export function readCognitoClaims(
       scopes: Object.freeze([]),
       clientId,
       expiresAt,
+      issuedAt,
+      originJti,
     });
   }
   const scope = optionalString(payload, 'scope');
@@ -118,5 +125,7 @@ export function readCognitoClaims(
     scopes: Object.freeze(scope === null ? [] : scope.split(' ').filter((s) => s.length > 0)),
     clientId,
     expiresAt,
+    issuedAt,
+    originJti,
   });
 }

@@ -10,7 +10,9 @@ export type RejectionReason =
   | 'wrong_issuer'
   | 'wrong_audience'
   | 'wrong_token_use'
-  | 'invalid_claims';
+  | 'invalid_claims'
+  /** Verified, but revoked since: sign-out, password change, disable or delete. */
+  | 'revoked';
 
 /** The token is not acceptable: answered 401 `invalid_token`. */
 export class TokenRejectedError extends Error {

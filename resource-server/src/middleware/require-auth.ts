@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { HttpError } from '@authstack/shared';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '@authstack/shared';
 import type { TokenUse, VerifiedIdentity } from '../domain/cognito-claims';
+import { REVOCATION_RETRY_AFTER_SECONDS } from '../domain/revocation-check';
 import {
   SigningKeysUnavailableError,
   TokenRejectedError,
@@ -24,6 +25,15 @@ export interface IdentityVerifier {
   verify(token: string): Promise<VerifiedIdentity>;
 }
 
+/** The part of `RevocationCheck` the middleware needs: memory lookups only, per request. */
+export interface RevocationGate {
+  /** The copy of the revocations may have missed some: answer 503. */
+  readonly refusing: boolean;
+  isRevoked(identity: VerifiedIdentity): boolean;
+  /** The identity with the groups the user was removed from taken out. */
+  current(identity: VerifiedIdentity): VerifiedIdentity;
+}
+
 const REALM = 'Bearer realm="authstack"';
 /** The case-insensitive `Bearer` scheme and what follows it (checked as a JWT later). */
 const BEARER = /^bearer(?:[ ]+(.*))?$/i;
@@ -40,6 +50,7 @@ const REJECTION_MESSAGES: Record<RejectionReason, string> = {
   wrong_audience: 'The token was issued to another app client.',
   wrong_token_use: 'This kind of token is not accepted here.',
   invalid_claims: 'The token claims are not valid.',
+  revoked: 'The token has been revoked.',
 };
 
 function invalidToken(message: string, cause?: unknown): HttpError {
@@ -62,6 +73,22 @@ function toHttpError(error: unknown): unknown {
     );
   }
   return error;
+}
+
+function revocationUnavailable(): HttpError {
+  return new ServiceUnavailableError(
+    'revocation_unavailable',
+    'Token revocations cannot be checked right now; try again shortly.',
+    { headers: { 'Retry-After': String(REVOCATION_RETRY_AFTER_SECONDS) } },
+  );
+}
+
+/** Logs why a token was refused (never the token) and maps the failure to HTTP. */
+function refusal(req: Request, error: unknown): unknown {
+  if (error instanceof TokenRejectedError) {
+    req.log.info({ reason: error.reason }, 'token rejected');
+  }
+  return toHttpError(error);
 }
 
 /** The bearer token of the request, from the Authorization header only (never the URL). */
@@ -125,11 +152,13 @@ export function identityOf(res: Response): VerifiedIdentity {
 
 /**
  * Builds `requireAuth(requirements)`: a middleware that accepts a request only with a valid
- * bearer token meeting the route's requirements. A token verified before costs a hash and a
- * lookup. Failures: 401 `invalid_token`/`missing_token`, 403 `forbidden`/`insufficient_scope`,
- * 503 `keys_unavailable`; each with an RFC 6750 `WWW-Authenticate` header.
+ * bearer token, not revoked, meeting the route's requirements. A token verified before costs
+ * a hash and a lookup; the revocation check runs on every request, cached or not, and group
+ * checks see the groups the user still has. Failures: 401 `invalid_token`/`missing_token`,
+ * 403 `forbidden`/`insufficient_scope` (each with an RFC 6750 `WWW-Authenticate` header),
+ * 503 `keys_unavailable`/`revocation_unavailable` (with `Retry-After`).
  */
-export function createRequireAuth(verifier: IdentityVerifier) {
+export function createRequireAuth(verifier: IdentityVerifier, revocations: RevocationGate) {
   return function requireAuth(requirements: AuthRequirements = {}): RequestHandler {
     const scopes = requirements.scopes ?? [];
     if (scopes.length > 0 && requirements.tokenUse === 'id') {
@@ -141,8 +170,19 @@ export function createRequireAuth(verifier: IdentityVerifier) {
       scopes,
     };
 
-    const admit = (res: Response, next: NextFunction, identity: VerifiedIdentity): void => {
-      res.locals.sub = identity.sub;
+    const admit = (
+      req: Request,
+      res: Response,
+      next: NextFunction,
+      verified: VerifiedIdentity,
+    ): void => {
+      res.locals.sub = verified.sub;
+      // A known revocation is final, so it is answered even from a copy too old to trust.
+      if (revocations.isRevoked(verified)) {
+        throw refusal(req, new TokenRejectedError('revoked'));
+      }
+      if (revocations.refusing) throw revocationUnavailable();
+      const identity = revocations.current(verified);
       authorize(identity, needs);
       res.locals.identity = identity;
       res.setHeader('Cache-Control', 'no-store');
@@ -152,14 +192,11 @@ export function createRequireAuth(verifier: IdentityVerifier) {
     return (req: Request, res: Response, next: NextFunction) => {
       const token = bearerTokenOf(req);
       const cached = verifier.cached(token);
-      if (cached) return admit(res, next, cached);
+      if (cached) return admit(req, res, next, cached);
       return verifier.verify(token).then(
-        (identity) => admit(res, next, identity),
+        (identity) => admit(req, res, next, identity),
         (error: unknown) => {
-          if (error instanceof TokenRejectedError) {
-            req.log.info({ reason: error.reason }, 'token rejected');
-          }
-          throw toHttpError(error);
+          throw refusal(req, error);
         },
       );
     };

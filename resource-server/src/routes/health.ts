@@ -1,8 +1,31 @@
 import { Router } from 'express';
 import { ServiceUnavailableError, type Lifecycle } from '@authstack/shared';
+import {
+  REVOCATION_RETRY_AFTER_SECONDS,
+  type RevocationCheck,
+  type RevocationReport,
+} from '../domain/revocation-check';
 
-/** `/healthz`: the process answers. `/readyz`: signing keys loaded and not shutting down. */
-export function healthRouter(deps: { lifecycle: Lifecycle; keysReady: () => boolean }): Router {
+export interface HealthDeps {
+  lifecycle: Lifecycle;
+  keysReady: () => boolean;
+  revocations: Pick<RevocationCheck, 'refusing' | 'report'>;
+}
+
+function staleMessage({ stalenessMs, maxStalenessMs, state }: RevocationReport): string {
+  const age =
+    stalenessMs === null
+      ? 'has not been loaded yet'
+      : `was last confirmed current ${(stalenessMs / 1000).toFixed(1)} s ago`;
+  const limit = ((maxStalenessMs ?? 0) / 1000).toFixed(0);
+  return `The revocation list ${age} (limit ${limit} s, feed ${state}); protected routes answer 503 until it is current again.`;
+}
+
+/**
+ * `/healthz`: the process answers. `/readyz`: signing keys loaded, not shutting down, and
+ * the revocation copy usable; it reports how stale that copy is.
+ */
+export function healthRouter(deps: HealthDeps): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -17,7 +40,13 @@ export function healthRouter(deps: { lifecycle: Lifecycle; keysReady: () => bool
         'The token signing keys are not loaded.',
       );
     }
-    res.json({ status: 'ready' });
+    const revocations = deps.revocations.report();
+    if (deps.revocations.refusing) {
+      throw new ServiceUnavailableError('revocation_unavailable', staleMessage(revocations), {
+        headers: { 'Retry-After': String(REVOCATION_RETRY_AFTER_SECONDS) },
+      });
+    }
+    res.json({ status: 'ready', revocations });
   });
   return router;
 }

@@ -42,6 +42,19 @@ describe('readCognitoClaims', () => {
     expect(Object.isFrozen(identity.groups)).toBe(true);
   });
 
+  it.each([
+    ['ID', idTokenClaims],
+    ['access', accessTokenClaims],
+  ])('reads iat and origin_jti of an %s token, for the revocation check', (_kind, claimsOf) => {
+    const claims = claimsOf(pool, { iat: 1_700_000_000, origin_jti: 'origin-1' });
+    expect(readCognitoClaims(claims, rules, now())).toMatchObject({
+      issuedAt: 1_700_000_000,
+      originJti: 'origin-1',
+    });
+    const noOrigin = readCognitoClaims(claimsOf(pool, { origin_jti: undefined }), rules, now());
+    expect(noOrigin.originJti).toBeNull();
+  });
+
   it('reads an access token with its scopes, client id, and null profile attributes', () => {
     const claims = accessTokenClaims(
       { ...pool, clientId: 'c2' },
@@ -81,6 +94,13 @@ describe('readCognitoClaims', () => {
       'issued_in_future',
     ],
     ['no exp', idTokenClaims(pool, { exp: undefined }), 'invalid_claims'],
+    ['no iat', accessTokenClaims(pool, { iat: undefined }), 'invalid_claims'],
+    ['an iat that is not a number', idTokenClaims(pool, { iat: '1700000000' }), 'invalid_claims'],
+    [
+      'an origin_jti that is not a string',
+      idTokenClaims(pool, { origin_jti: 7 }),
+      'invalid_claims',
+    ],
     [
       'groups not a list of strings',
       idTokenClaims(pool, { 'cognito:groups': [['admin']] }),

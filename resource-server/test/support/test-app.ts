@@ -3,6 +3,7 @@ import { createLogger, Lifecycle } from '@authstack/shared';
 import { LogCapture } from '@authstack/shared/testing';
 import { httpJwksSource } from '../../src/adapters/http-jwks-source';
 import { buildApp } from '../../src/app';
+import { RevocationCheck } from '../../src/domain/revocation-check';
 import { TokenVerifier, type TokenVerifierOptions } from '../../src/domain/token-verifier';
 import type { JwksServer } from './jwks-server';
 import { verifierOptions } from './verifier-options';
@@ -28,10 +29,12 @@ export interface TestApp {
 /**
  * The real app with a real verifier, against a JWKS served by the test, with the production
  * defaults (refetch interval 30 s, JWKS max age 300 s, stale-if-error 3600 s, skew 30 s).
+ * Revocation checks are off unless a check is given.
  */
 export async function startTestApp(
   jwks: JwksServer,
   overrides: Partial<TokenVerifierOptions> = {},
+  revocations: RevocationCheck = RevocationCheck.off(),
 ): Promise<TestApp> {
   const logs = new LogCapture();
   const logger = createLogger({ name: 'resource-server', level: 'debug', destination: logs });
@@ -48,5 +51,6 @@ export async function startTestApp(
   );
   await verifier.load();
   const lifecycle = new Lifecycle();
-  return { app: buildApp({ verifier, logger, lifecycle, stage: 'v1' }), logs, clock, lifecycle };
+  const app = buildApp({ verifier, revocations, logger, lifecycle, stage: 'v1' });
+  return { app, logs, clock, lifecycle };
 }

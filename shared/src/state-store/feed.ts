@@ -117,8 +117,9 @@ export class RevocationFeed {
       await client.connect();
       await client.query(`LISTEN ${REVOCATION_CHANNEL}`);
       const started = this.#options.clock();
-      const revocations = await loadRevocations(client, Math.floor(started / 1000));
-      for (const revocation of revocations) this.list.apply(revocation);
+      const loaded = await loadRevocations(client, Math.floor(started / 1000), (revocation) => {
+        this.list.apply(revocation);
+      });
       if (this.#client !== client) return;
       this.#syncedAt = started;
       const wasDown = this.#failures > 0;
@@ -127,7 +128,7 @@ export class RevocationFeed {
       logger.info(
         {
           revocations: this.list.size,
-          loaded: revocations.length,
+          loaded,
           durationMs: this.#options.clock() - started,
         },
         wasDown ? 'revocation feed reconnected; full reload done' : 'revocations loaded',

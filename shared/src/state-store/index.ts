@@ -5,7 +5,12 @@ export {
   withoutPassword,
 } from './settings';
 export { createStatePool, stateClientConfig, type StatePoolOptions } from './pool';
-export { migrateStateStore, STATE_MIGRATIONS_DIR } from './migrate';
+export {
+  migrateInBackground,
+  migrateStateStore,
+  STATE_MIGRATIONS_DIR,
+  type BackgroundMigration,
+} from './migrate';
 export {
   loadRevocations,
   parseRevocationNotice,

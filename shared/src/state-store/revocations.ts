@@ -196,35 +196,40 @@ export class RevocationStore {
   }
 }
 
-/** Reads every live revocation (a full reload). */
+const LOAD_BATCH = 5_000;
+const LOAD_PAGE = `
+  SELECT kind, subject, group_name, not_before::float8, expires_at::float8 FROM revocations
+   WHERE expires_at > $1 AND (kind, subject, group_name) > ($2, $3, $4)
+   ORDER BY kind, subject, group_name
+   LIMIT ${LOAD_BATCH}`;
+
+type PageRow = [Revocation['kind'], string, string, number, number];
+
+/**
+ * Hands every live revocation to `apply` (a full reload), a page at a time in primary-key
+ * order, so that a store of 100 000 revocations never sits in memory twice. Returns how many.
+ */
 export async function loadRevocations(
   db: Pool | ClientBase,
   nowSeconds: number,
-): Promise<Revocation[]> {
-  const { rows } = await db.query<Row>(
-    `SELECT kind, subject, group_name, not_before, expires_at FROM revocations
-      WHERE expires_at > $1`,
-    [nowSeconds],
-  );
-  return rows.map(fromRow);
-}
-
-interface Row {
-  kind: Revocation['kind'];
-  subject: string;
-  group_name: string;
-  not_before: string;
-  expires_at: string;
-}
-
-function fromRow(row: Row): Revocation {
-  return {
-    kind: row.kind,
-    subject: row.subject,
-    group: row.group_name,
-    notBefore: Number(row.not_before),
-    expiresAt: Number(row.expires_at),
-  };
+  apply: (revocation: Revocation) => void,
+): Promise<number> {
+  let after: [string, string, string] = ['', '', ''];
+  let loaded = 0;
+  for (;;) {
+    const { rows } = await db.query<PageRow>({
+      text: LOAD_PAGE,
+      values: [nowSeconds, ...after],
+      rowMode: 'array',
+    });
+    for (const [kind, subject, group, notBefore, expiresAt] of rows) {
+      apply({ kind, subject, group, notBefore, expiresAt });
+    }
+    loaded += rows.length;
+    const last = rows.at(-1);
+    if (last === undefined || rows.length < LOAD_BATCH) return loaded;
+    after = [last[0], last[1], last[2]];
+  }
 }
 
 const KINDS = new Set(['user', 'session', 'group']);

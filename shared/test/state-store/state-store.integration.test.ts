@@ -69,6 +69,26 @@ describe('the state store (real embedded Postgres)', () => {
     expect(rowCount).toBe(0);
   });
 
+  it('reloads every live revocation, page after page', async () => {
+    const expiresAt = Math.floor(Date.now() / 1000) + 3600;
+    await pool.query(
+      `INSERT INTO revocations (kind, subject, group_name, not_before, expires_at)
+       SELECT 'user', 'bulk-' || n, '', 100, $1 FROM generate_series(1, 12001) AS n`,
+      [expiresAt],
+    );
+    const feed = new RevocationFeed({ databaseUrl: db.url, logger, applicationName: 'bulk' });
+    await feed.start();
+    try {
+      for (const n of [1, 5000, 5001, 10000, 12001]) {
+        expect(feed.list.isRevoked({ sub: `bulk-${n}`, originJti: null, issuedAt: 99 })).toBe(true);
+      }
+      expect(feed.list.size).toBeGreaterThanOrEqual(12001);
+    } finally {
+      await feed.stop();
+      await pool.query("DELETE FROM revocations WHERE subject LIKE 'bulk-%'");
+    }
+  });
+
   describe('RevocationFeed', () => {
     let feed: RevocationFeed;
 
