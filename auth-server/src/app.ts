@@ -14,6 +14,7 @@ import helmet from 'helmet';
 import { UserPoolError } from './adapters/cognito-errors';
 import { Accounts } from './domain/accounts';
 import { Administration } from './domain/administration';
+import { MultiFactor, type MfaSettings } from './domain/multi-factor';
 import type { PoolStatus } from './domain/pool-status';
 import { Revocations } from './domain/revocations';
 import { StateStoreHealth } from './domain/state-store-health';
@@ -24,12 +25,14 @@ import { openApiDocument } from './http/openapi';
 import { createRateLimits, type RateLimitSettings } from './http/rate-limits';
 import { registerAdminRoutes } from './routes/admin';
 import { healthRoutes } from './routes/health';
+import { registerMfaRoutes } from './routes/mfa';
 import { registerUserRoutes } from './routes/user';
 
 export interface AppSettings {
   /** The API lives under `/<stage>/api`. */
   stage: string;
   signUpConfirmation: 'auto' | 'code';
+  mfa: MfaSettings;
   adminGroup: string;
   /** Proxy hops that append to X-Forwarded-For; 0 uses the socket's address. */
   trustProxy: number;
@@ -80,7 +83,9 @@ export function buildApp({
     revocations,
     confirmation: settings.signUpConfirmation,
     adminGroup: settings.adminGroup,
+    mfaIssuer: settings.mfa.issuer,
   });
+  const multiFactor = new MultiFactor({ pool, status, settings: settings.mfa });
   const stateStoreHealth = new StateStoreHealth(stateStore?.db, logger);
   const limits = createRateLimits(settings.rateLimits, {
     db: stateStore?.db,
@@ -88,7 +93,11 @@ export function buildApp({
   });
   const api = new ApiRouter(authenticateWith(accounts));
   registerUserRoutes(api, { accounts, limits });
-  registerAdminRoutes(api, { administration: new Administration({ pool, revocations }) });
+  registerMfaRoutes(api, { accounts, multiFactor, limits });
+  registerAdminRoutes(api, {
+    administration: new Administration({ pool, revocations }),
+    multiFactor,
+  });
   const basePath = `/${settings.stage}/api`;
   const openApi = openApiDocument(api.routes, basePath);
 

@@ -21,6 +21,20 @@ export const configSchema = z.object({
   USER_POOL_CLIENT_SECRET: z.string().min(1).optional(),
   /** `auto`: sign-up creates a confirmed user and signs in; `code`: Cognito SignUp + ConfirmSignUp. */
   SIGNUP_CONFIRMATION: z.enum(['auto', 'code']).default('auto'),
+  /**
+   * TOTP multi-factor sign-in: `off` (the enrolment routes answer 403), `optional` (each user
+   * chooses), `required` (everyone). The pool's MfaConfiguration is set by whoever creates the
+   * pool (the local bootstrap, the CDK app), never by this server; a mismatch is logged at start.
+   */
+  MFA_MODE: z.enum(['off', 'optional', 'required']).default('optional'),
+  /** The issuer an authenticator app shows next to the account (the otpauth URI's `issuer`). */
+  MFA_ISSUER: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .regex(/^[^:\p{Cc}]+$/u, 'no ":" and no control characters')
+    .default('authstack'),
   /** Members of this group may use the admin routes. */
   ADMIN_GROUP: z.string().min(1).max(128).default('admin'),
   /** How many proxies in front of the server append to X-Forwarded-For (0: use the socket address). */
@@ -31,6 +45,10 @@ export const configSchema = z.object({
   SIGNIN_MAX_FAILURES_PER_IP: env.nonNegativeInt(20),
   /** Sign-up, confirm, resend, forgot, reset and new-password requests per client address. */
   ACCOUNT_MAX_REQUESTS_PER_IP: env.nonNegativeInt(20),
+  /** Wrong MFA codes per sign-in session (the session the challenge answered with). */
+  MFA_MAX_FAILURES_PER_SESSION: env.nonNegativeInt(3),
+  /** Wrong MFA codes per user (email), whichever route they came through. */
+  MFA_MAX_FAILURES_PER_USER: env.nonNegativeInt(5),
   /**
    * The shared state store (PostgreSQL): revocations and rate limits every instance sees.
    * Unset: limits count per process and sign-out reaches only the pool (local tests only).
@@ -60,6 +78,7 @@ export function appSettingsFrom(config: Config): AppSettings {
   return {
     stage: config.STAGE,
     signUpConfirmation: config.SIGNUP_CONFIRMATION,
+    mfa: { mode: config.MFA_MODE, issuer: config.MFA_ISSUER },
     adminGroup: config.ADMIN_GROUP,
     trustProxy: config.TRUST_PROXY,
     rateLimits: {
@@ -67,6 +86,8 @@ export function appSettingsFrom(config: Config): AppSettings {
       signInFailuresPerEmail: config.SIGNIN_MAX_FAILURES_PER_EMAIL,
       signInFailuresPerIp: config.SIGNIN_MAX_FAILURES_PER_IP,
       accountRequestsPerIp: config.ACCOUNT_MAX_REQUESTS_PER_IP,
+      mfaFailuresPerSession: config.MFA_MAX_FAILURES_PER_SESSION,
+      mfaFailuresPerUser: config.MFA_MAX_FAILURES_PER_USER,
     },
   };
 }

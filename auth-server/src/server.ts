@@ -4,6 +4,7 @@ import { CognitoUserPool } from './adapters/cognito-user-pool';
 import { openStateStore } from './adapters/state-store';
 import { buildApp } from './app';
 import { appSettingsFrom, loadAuthServerConfig } from './config';
+import { POOL_MFA_CONFIGURATION } from './domain/multi-factor';
 import { PoolStatus } from './domain/pool-status';
 
 async function main(): Promise<void> {
@@ -52,11 +53,20 @@ async function main(): Promise<void> {
       reachable,
       passwordPolicy: status.passwordPolicySource,
       signUpConfirmation: config.SIGNUP_CONFIRMATION,
+      mfaMode: config.MFA_MODE,
+      poolMfaConfiguration: status.mfaConfiguration ?? 'unknown',
     },
     reachable
       ? 'user pool reachable'
       : 'user pool unreachable at start-up; /readyz is 503 until it answers',
   );
+  const expectedMfa = POOL_MFA_CONFIGURATION[config.MFA_MODE];
+  if (status.mfaConfiguration !== undefined && status.mfaConfiguration !== expectedMfa) {
+    logger.warn(
+      { mfaMode: config.MFA_MODE, poolMfaConfiguration: status.mfaConfiguration, expectedMfa },
+      'MFA_MODE does not match the user pool’s MfaConfiguration: the pool decides who is asked for a code; set the pool where it is created (bootstrap or CDK)',
+    );
+  }
 
   try {
     await serve(app, {

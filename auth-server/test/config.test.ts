@@ -15,6 +15,8 @@ describe('auth-server config', () => {
       PORT: 3000,
       STAGE: 'v1',
       SIGNUP_CONFIRMATION: 'auto',
+      MFA_MODE: 'optional',
+      MFA_ISSUER: 'authstack',
       TRUST_PROXY: 0,
       UPSTREAM_TIMEOUT_MS: 3000,
       LOG_LEVEL: 'info',
@@ -26,13 +28,19 @@ describe('auth-server config', () => {
       signInFailuresPerEmail: 5,
       signInFailuresPerIp: 20,
       accountRequestsPerIp: 20,
+      mfaFailuresPerSession: 3,
+      mfaFailuresPerUser: 5,
     });
+    expect(appSettingsFrom(config).mfa).toEqual({ mode: 'optional', issuer: 'authstack' });
   });
 
   it.each([
     ['USER_POOL_ID', { USER_POOL_ID: undefined }],
     ['AWS_REGION', { AWS_REGION: 'US East' }],
     ['SIGNUP_CONFIRMATION', { SIGNUP_CONFIRMATION: 'email' }],
+    ['MFA_MODE', { MFA_MODE: 'on' }],
+    ['MFA_ISSUER', { MFA_ISSUER: 'Auth:Stack' }],
+    ['MFA_MAX_FAILURES_PER_USER', { MFA_MAX_FAILURES_PER_USER: '-1' }],
     ['TRUST_PROXY', { TRUST_PROXY: 'true' }],
     ['COGNITO_ENDPOINT', { COGNITO_ENDPOINT: 'ftp://pool' }],
     ['STAGE', { STAGE: '../admin' }],

@@ -5,6 +5,7 @@ import {
   passwordPolicyViolations,
   type Logger,
 } from '@authstack/shared';
+import { authenticatorEnrolment, type AuthenticatorEnrolment } from './authenticator-enrolment';
 import {
   InvalidTokenError,
   NotAdminError,
@@ -16,8 +17,24 @@ import type { Revocations } from './revocations';
 import { unverifiedClaims, type TokenClaims } from './token-claims';
 import type { CodeDelivery, NewUser, PoolUser, SignInResult, Tokens, UserPool } from './user-pool';
 
+/**
+ * Where a sign-in stands after a step: signed in, or the step that comes next. With
+ * `totp_enrolment_required` the pool requires MFA and the user has none yet: the
+ * enrolment (secret, otpauth URI, QR code) comes with it, its session is the one to send
+ * back with the first code.
+ */
+export type SignInOutcome =
+  | { kind: 'signed_in'; tokens: Tokens }
+  | { kind: 'new_password_required'; session: string }
+  | { kind: 'totp_required'; session: string }
+  | { kind: 'totp_enrolment_required'; session: string; enrolment: AuthenticatorEnrolment };
+
 export type SignUpOutcome =
-  | { sub: string; confirmed: true; tokens: Tokens }
+  | {
+      sub: string;
+      confirmed: true;
+      signIn: Exclude<SignInOutcome, { kind: 'new_password_required' }>;
+    }
   | { sub: string; confirmed: false; delivery: CodeDelivery | null };
 
 export interface Profile {
@@ -25,6 +42,7 @@ export interface Profile {
   email: string;
   name: string | null;
   emailVerified: boolean;
+  mfaEnabled: boolean;
   groups: string[];
 }
 
@@ -41,6 +59,8 @@ export interface AccountsOptions {
   /** `auto`: sign-up creates a confirmed user and signs in; `code`: the user confirms a code. */
   confirmation: 'auto' | 'code';
   adminGroup: string;
+  /** The issuer authenticator apps show (MFA_ISSUER), for enrolments at sign-in. */
+  mfaIssuer: string;
 }
 
 /** The user lifecycle, independent of HTTP. Emails arrive already normalised. */
@@ -50,6 +70,7 @@ export class Accounts {
   readonly #revocations: Revocations;
   readonly #confirmation: 'auto' | 'code';
   readonly #adminGroup: string;
+  readonly #mfaIssuer: string;
 
   constructor(options: AccountsOptions) {
     this.#pool = options.pool;
@@ -57,9 +78,15 @@ export class Accounts {
     this.#revocations = options.revocations;
     this.#confirmation = options.confirmation;
     this.#adminGroup = options.adminGroup;
+    this.#mfaIssuer = options.mfaIssuer;
   }
 
-  /** `log`: the request's logger, for what the client is not told. */
+  /**
+   * `code`: Cognito SignUp, the emailed code proves the address. `auto`: the user is
+   * created confirmed with the email NOT verified (nothing proved it) and signed in at
+   * once; where the pool requires MFA that sign-in answers with the enrolment instead of
+   * tokens. `log`: the request's logger, for what the client is not told.
+   */
   async signUp(user: NewUser, log: Logger): Promise<SignUpOutcome> {
     await this.#assertPasswordPolicy(user.password, 'password');
     if (this.#confirmation === 'code') {
@@ -67,12 +94,15 @@ export class Accounts {
       return { sub, confirmed: false, delivery };
     }
     const { sub } = await this.#pool.createConfirmedUser(user);
-    const signedIn = await this.#pool.signIn(user.email, user.password);
-    if (signedIn.kind !== 'signed_in') {
+    const signIn = await this.#outcomeOf(
+      await this.#pool.signIn(user.email, user.password),
+      user.email,
+      log,
+    );
+    if (signIn.kind === 'new_password_required') {
       throw new HttpError(500, 'internal_error', 'The new user could not be signed in.');
     }
-    const tokens = await this.#issuedAfterRevocations(signedIn.tokens, user.email, log);
-    return { sub, confirmed: true, tokens };
+    return { sub, confirmed: true, signIn };
   }
 
   confirmSignUp(email: string, code: string): Promise<void> {
@@ -83,23 +113,47 @@ export class Accounts {
     return acknowledge(this.#pool.resendConfirmationCode(email));
   }
 
-  async signIn(email: string, password: string, log: Logger): Promise<SignInResult> {
-    const result = await this.#pool.signIn(email, password);
-    if (result.kind !== 'signed_in') return result;
-    return {
-      kind: 'signed_in',
-      tokens: await this.#issuedAfterRevocations(result.tokens, email, log),
-    };
+  async signIn(email: string, password: string, log: Logger): Promise<SignInOutcome> {
+    return this.#outcomeOf(await this.#pool.signIn(email, password), email, log);
   }
 
+  /** A new password can be followed by an MFA challenge, as a password sign-in can. */
   async completeNewPassword(
     email: string,
     session: string,
     newPassword: string,
     log: Logger,
-  ): Promise<Tokens> {
+  ): Promise<SignInOutcome> {
     await this.#assertPasswordPolicy(newPassword, 'newPassword');
-    const tokens = await this.#pool.completeNewPassword(email, session, newPassword);
+    const result = await this.#pool.completeNewPassword(email, session, newPassword);
+    return this.#outcomeOf(result, email, log);
+  }
+
+  /** Completes a `totp_required` sign-in with the authenticator's code. */
+  async answerTotpChallenge(
+    email: string,
+    session: string,
+    code: string,
+    log: Logger,
+  ): Promise<Tokens> {
+    const tokens = await this.#pool.answerTotpChallenge(email, session, code);
+    return this.#issuedAfterRevocations(tokens, email, log);
+  }
+
+  /**
+   * Completes a `totp_enrolment_required` sign-in: the first code of the new authenticator
+   * verifies it, and the sign-in ends with tokens. TOTP is then set on and preferred for
+   * the user (Cognito's MFA_SETUP leaves that implicit).
+   */
+  async completeTotpEnrolment(
+    email: string,
+    session: string,
+    code: string,
+    deviceName: string | undefined,
+    log: Logger,
+  ): Promise<Tokens> {
+    const tokens = await this.#pool.completeTotpSetupChallenge(email, session, code, deviceName);
+    await this.#pool.setTotpPreference(tokens.accessToken, true);
     return this.#issuedAfterRevocations(tokens, email, log);
   }
 
@@ -139,8 +193,23 @@ export class Accounts {
       email: user.email,
       name: user.name,
       emailVerified: user.emailVerified,
+      mfaEnabled: user.mfaEnabled ?? false,
       groups,
     };
+  }
+
+  /**
+   * Sends a code to the signed-in user's email (GetUserAttributeVerificationCode); with it,
+   * `verifyEmail` marks the address verified. This is how an address taken on trust at
+   * sign-up (SIGNUP_CONFIRMATION=auto) gets proved, and Cognito sends a password-reset code
+   * only to a verified address.
+   */
+  sendEmailVerificationCode(accessToken: string): Promise<CodeDelivery | null> {
+    return this.#pool.sendEmailVerificationCode(accessToken);
+  }
+
+  verifyEmail(accessToken: string, code: string): Promise<void> {
+    return this.#pool.verifyEmail(accessToken, code);
   }
 
   /** Sign-out everywhere: every token of the user issued up to now, then every refresh token. */
@@ -202,6 +271,27 @@ export class Accounts {
     await this.#assertPasswordPolicy(proposedPassword, 'proposedPassword');
     await this.#revocations.revokeUser(user.sub);
     return this.#pool.changePassword(accessToken, previousPassword, proposedPassword);
+  }
+
+  /**
+   * A pool's answer to a sign-in step, made ready for the client: tokens issued after any
+   * revocation in their second; for an MFA_SETUP challenge, a new authenticator secret
+   * (AssociateSoftwareToken with the session, which answers the session to go on with).
+   */
+  async #outcomeOf(result: SignInResult, email: string, log: Logger): Promise<SignInOutcome> {
+    if (result.kind === 'signed_in') {
+      return {
+        kind: 'signed_in',
+        tokens: await this.#issuedAfterRevocations(result.tokens, email, log),
+      };
+    }
+    if (result.kind !== 'totp_enrolment_required') return result;
+    const { secret, session } = await this.#pool.associateTotpForSession(result.session);
+    return {
+      kind: 'totp_enrolment_required',
+      session,
+      enrolment: authenticatorEnrolment(secret, email, this.#mfaIssuer),
+    };
   }
 
   /**

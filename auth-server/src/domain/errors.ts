@@ -1,5 +1,6 @@
 import {
   BadRequestError,
+  ConflictError,
   ForbiddenError,
   ServiceUnavailableError,
   UnauthorizedError,
@@ -40,5 +41,22 @@ export class RevocationUnavailableError extends ServiceUnavailableError {
       ...options,
       headers: { 'Retry-After': String(REVOCATION_RETRY_AFTER_SECONDS) },
     });
+  }
+}
+
+/** TOTP MFA is not offered: MFA_MODE=off, or the pool has TOTP turned off. */
+export class MfaDisabledError extends ForbiddenError {
+  constructor() {
+    super('mfa_disabled', 'Multi-factor sign-in is not offered by this service.');
+  }
+}
+
+/**
+ * The pool requires MFA of everyone (MfaConfiguration=ON): Cognito ignores turning a user's
+ * TOTP off and has no API to remove an authenticator, so nothing is changed.
+ */
+export class MfaRequiredError extends ConflictError {
+  constructor(message: string) {
+    super('mfa_required', message);
   }
 }

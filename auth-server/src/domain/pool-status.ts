@@ -1,5 +1,5 @@
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from '@authstack/shared';
-import type { UserPool } from './user-pool';
+import type { MfaConfiguration, UserPool } from './user-pool';
 
 export interface PoolStatusOptions {
   /** How long one answer of the pool counts, so probes do not hammer it. */
@@ -8,9 +8,9 @@ export interface PoolStatusOptions {
 }
 
 /**
- * Whether the user pool answers, and its password policy, from one cheap
- * DescribeUserPool call that is cached for a couple of seconds. Until the pool has
- * answered once, the policy is Cognito's default.
+ * Whether the user pool answers, its password policy and its MfaConfiguration, from one
+ * cheap DescribeUserPool call that is cached for a couple of seconds. Until the pool has
+ * answered once, the policy is Cognito's default and the MFA configuration unknown.
  */
 export class PoolStatus {
   readonly #pool: Pick<UserPool, 'describe'>;
@@ -18,6 +18,7 @@ export class PoolStatus {
   readonly #now: () => number;
   #policy: PasswordPolicy = DEFAULT_PASSWORD_POLICY;
   #policySource: 'pool' | 'default' = 'default';
+  #mfaConfiguration: MfaConfiguration | undefined;
   #checkedAt = Number.NEGATIVE_INFINITY;
   #reachable = false;
   #inFlight: Promise<boolean> | undefined;
@@ -41,6 +42,20 @@ export class PoolStatus {
     return this.#policy;
   }
 
+  /** The pool's MfaConfiguration as last read; undefined until the pool has answered. */
+  get mfaConfiguration(): MfaConfiguration | undefined {
+    return this.#mfaConfiguration;
+  }
+
+  /**
+   * The pool's MfaConfiguration, read again when the last answer is older than the ttl;
+   * the last one known (or undefined) when the pool does not answer.
+   */
+  async currentMfaConfiguration(): Promise<MfaConfiguration | undefined> {
+    await this.check();
+    return this.#mfaConfiguration;
+  }
+
   /** `pool` once DescribeUserPool has answered, `default` before. */
   get passwordPolicySource(): 'pool' | 'default' {
     return this.#policySource;
@@ -57,8 +72,9 @@ export class PoolStatus {
 
   async #probe(): Promise<boolean> {
     try {
-      const { passwordPolicy } = await this.#pool.describe();
+      const { passwordPolicy, mfaConfiguration } = await this.#pool.describe();
       this.#policy = passwordPolicy;
+      this.#mfaConfiguration = mfaConfiguration;
       this.#policySource = 'pool';
       this.#reachable = true;
     } catch {

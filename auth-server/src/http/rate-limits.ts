@@ -14,6 +14,10 @@ export interface RateLimitSettings {
   signInFailuresPerIp: number;
   /** Sign-up, confirm, resend, forgot, reset and new-password requests per client address. */
   accountRequestsPerIp: number;
+  /** Wrong MFA codes per sign-in session in a window; 0 turns the limit off. */
+  mfaFailuresPerSession: number;
+  /** Wrong MFA codes per user (email) in a window, whatever the route; 0 turns it off. */
+  mfaFailuresPerUser: number;
 }
 
 export interface RateLimitDeps {
@@ -32,6 +36,23 @@ export interface RateLimits {
    * its email and address, before the answer goes out.
    */
   countFailedSignIn: ErrorRequestHandler;
+  /**
+   * Runs `attempt`, an answer with an MFA code: 429 before it once the session or the
+   * user (email) has used up its wrong codes; a wrong code (400 `invalid_code`) is then
+   * counted against both. A code used twice, or an expired session, is not a guess and
+   * does not count.
+   */
+  mfaCodeAttempt<T>(
+    req: Request,
+    who: { email: string; session?: string },
+    attempt: () => Promise<T>,
+  ): Promise<T>;
+  /**
+   * Runs `attempt`, a password check outside sign-in (turning MFA off), under the failed
+   * sign-in limits: 429 before it once the email or the address has used up its failures;
+   * a wrong password (400 `incorrect_password`) counts as a failed sign-in.
+   */
+  passwordAttempt<T>(req: Request, email: string, attempt: () => Promise<T>): Promise<T>;
 }
 
 /** Client addresses: IPv4 as is, IPv6 grouped by /56 (one customer's allocation). */
@@ -55,7 +76,15 @@ export function clientAddressKey(ip: string): string {
 const clientAddressOf = (req: Request): string | undefined =>
   req.ip === undefined ? undefined : clientAddressKey(req.ip);
 
-function emailOf(req: Request): string | undefined {
+/** What a route handler passes for a limit it runs itself (the caller's own email, say). */
+interface Given {
+  email?: string;
+  session?: string;
+}
+
+/** The email given by the handler, else the request body's. */
+function emailOf(req: Request, given: Given): string | undefined {
+  if (given.email !== undefined) return given.email;
   const body: unknown = req.body;
   if (typeof body !== 'object' || body === null || !('email' in body)) return undefined;
   return typeof body.email === 'string' ? normalizeEmail(body.email) : undefined;
@@ -72,7 +101,7 @@ const storeKeyOf = (identifier: string): string =>
 interface Limit {
   counter: LimitCounter;
   limit: number;
-  identify: (req: Request) => string | undefined;
+  identify: (req: Request, given: Given) => string | undefined;
 }
 
 interface Keyed {
@@ -81,12 +110,15 @@ interface Keyed {
   key: string;
 }
 
-function keysOf(limits: Limit[], req: Request): Keyed[] {
+function keysOf(limits: Limit[], req: Request, given: Given = {}): Keyed[] {
   return limits.flatMap((limit) => {
-    const identifier = limit.identify(req);
+    const identifier = limit.identify(req, given);
     return identifier === undefined ? [] : [{ limit, identifier, key: storeKeyOf(identifier) }];
   });
 }
+
+const hasCode = (code: string) => (error: unknown) =>
+  error instanceof HttpError && error.code === code;
 
 /** Throws 429 (Retry-After: the longest wait) when any of the usages is over its limit. */
 function refuseIfOver(
@@ -142,6 +174,10 @@ export function createRateLimits(
     ...limitOf('signin_email', settings.signInFailuresPerEmail, emailOf),
   ];
   const accountLimits = limitOf('account_ip', settings.accountRequestsPerIp, clientAddressOf);
+  const mfaLimits = [
+    ...limitOf('mfa_session', settings.mfaFailuresPerSession, (_req, given) => given.session),
+    ...limitOf('mfa_user', settings.mfaFailuresPerUser, (_req, given) => given.email),
+  ];
   /** The keys of each sign-in under way, to count if it ends in 401. */
   const signInsUnderWay = new WeakMap<Request, Keyed[]>();
 
@@ -169,9 +205,34 @@ export function createRateLimits(
     next(error);
   };
 
+  /** Checks the keys before `attempt`, and counts them when it fails with `isFailure`. */
+  const guarded = async <T>(
+    req: Request,
+    limits: Limit[],
+    given: Given,
+    isFailure: (error: unknown) => boolean,
+    attempt: () => Promise<T>,
+  ): Promise<T> => {
+    const keyed = keysOf(limits, req, given);
+    const usages = await Promise.all(keyed.map(({ limit, key }) => limit.counter.peek(key)));
+    refuseIfOver(req, keyed, usages, (usage, limit) => usage.count >= limit);
+    try {
+      return await attempt();
+    } catch (error) {
+      if (isFailure(error)) {
+        await Promise.all(keyed.map(({ limit, key }) => limit.counter.add(key)));
+      }
+      throw error;
+    }
+  };
+
   return {
     signIn: failureLimits.length > 0 ? [checkFailures] : [],
     account: accountLimits.length > 0 ? [countRequest] : [],
     countFailedSignIn,
+    mfaCodeAttempt: (req, who, attempt) =>
+      guarded(req, mfaLimits, who, hasCode('invalid_code'), attempt),
+    passwordAttempt: (req, email, attempt) =>
+      guarded(req, failureLimits, { email }, hasCode('incorrect_password'), attempt),
   };
 }

@@ -27,6 +27,20 @@ const Name = z
   .max(256)
   .regex(NO_CONTROL_CHARACTERS, 'Must not contain control characters');
 const OpaqueToken = z.string().min(1).max(8192);
+/** The code an authenticator app shows: six digits (blanks between them are dropped). */
+const TotpCode = z
+  .string()
+  .max(16)
+  .overwrite((value) => value.replace(/\s+/g, ''))
+  .regex(/^\d{6}$/, 'Six digits')
+  .meta({ description: 'The six-digit code the authenticator app shows now.' });
+const DeviceName = Name.max(64).optional().meta({
+  description: 'A name for the authenticator (e.g. "Ada’s phone"), kept by the user pool.',
+});
+/** The session of a sign-in challenge: opaque, valid a few minutes (the app client's AuthSessionValidity). */
+const ChallengeSession = OpaqueToken.meta({
+  description: 'The `session` of the previous answer in this sign-in.',
+});
 const GroupName = z
   .string()
   .min(1)
@@ -64,6 +78,26 @@ export const NewPasswordRequest = z
 export const ResetPasswordRequest = z
   .strictObject({ email: Email, code: Code, newPassword: Password })
   .register(apiSchemas, { id: 'ResetPasswordRequest' });
+export const TotpSignInRequest = z
+  .strictObject({ email: Email, session: ChallengeSession, code: TotpCode })
+  .register(apiSchemas, { id: 'TotpSignInRequest' });
+export const TotpEnrolmentSignInRequest = z
+  .strictObject({
+    email: Email,
+    session: ChallengeSession,
+    code: TotpCode,
+    deviceName: DeviceName,
+  })
+  .register(apiSchemas, { id: 'TotpEnrolmentSignInRequest' });
+export const ConfirmEnrolmentRequest = z
+  .strictObject({ code: TotpCode, deviceName: DeviceName })
+  .register(apiSchemas, { id: 'ConfirmEnrolmentRequest' });
+export const TurnOffMfaRequest = z
+  .strictObject({ password: Password })
+  .register(apiSchemas, { id: 'TurnOffMfaRequest' });
+export const VerifyEmailRequest = z
+  .strictObject({ code: Code })
+  .register(apiSchemas, { id: 'VerifyEmailRequest' });
 export const ChangePasswordRequest = z
   .strictObject({ previousPassword: Password, proposedPassword: Password })
   .register(apiSchemas, { id: 'ChangePasswordRequest' });
@@ -94,18 +128,60 @@ const CodeDelivery = z
   .object({ medium: z.string(), destination: z.string() })
   .nullable()
   .meta({ description: 'Where the code was sent, masked.' });
+export const AuthenticatorEnrolmentResponse = z
+  .object({
+    secret: z.string().meta({
+      description: 'The TOTP secret (base32), for an authenticator app that cannot scan.',
+    }),
+    otpauthUri: z.string().meta({
+      description: 'otpauth://totp/<issuer>:<email>?secret=…&issuer=…: SHA-1, 6 digits, 30 s.',
+    }),
+    qrCode: z.string().meta({
+      description: 'The otpauth URI as a QR code: data:image/svg+xml;base64,… (for an <img src>).',
+    }),
+  })
+  .register(apiSchemas, { id: 'AuthenticatorEnrolment' });
+export const TotpChallengeResponse = z
+  .object({ challenge: z.literal('totp_required'), session: z.string() })
+  .meta({
+    description: 'MFA is on: POST /user/signin/totp with the email, this session and a code.',
+  })
+  .register(apiSchemas, { id: 'TotpChallenge' });
+export const TotpEnrolmentChallengeResponse = AuthenticatorEnrolmentResponse.extend({
+  challenge: z.literal('totp_enrolment_required'),
+  session: z.string(),
+})
+  .meta({
+    description:
+      'The pool requires MFA and the user has no authenticator: add this one, then POST /user/signin/totp/enrolment with the email, this session and its first code.',
+  })
+  .register(apiSchemas, { id: 'TotpEnrolmentChallenge' });
+export const SignInResponse = z
+  .union([TokensResponse, TotpChallengeResponse, TotpEnrolmentChallengeResponse])
+  .register(apiSchemas, { id: 'SignInResponse' });
 export const SignUpResponse = z
   .union([
     TokensResponse.extend({ sub: z.string(), confirmed: z.literal(true) }),
+    TotpChallengeResponse.extend({ sub: z.string(), confirmed: z.literal(true) }),
+    TotpEnrolmentChallengeResponse.extend({ sub: z.string(), confirmed: z.literal(true) }),
     z.object({ sub: z.string(), confirmed: z.literal(false), codeDelivery: CodeDelivery }),
   ])
   .register(apiSchemas, { id: 'SignUpResponse' });
+export const CodeSentResponse = z
+  .object({ message: z.string(), codeDelivery: CodeDelivery })
+  .register(apiSchemas, { id: 'CodeSent' });
 export const ProfileResponse = z
   .object({
     sub: z.string(),
     email: z.string(),
     name: z.string().nullable(),
-    emailVerified: z.boolean(),
+    emailVerified: z.boolean().meta({
+      description:
+        'Whether the user proved owning the email (a code sent to it); false after an auto-mode sign-up until POST /user/email/verify.',
+    }),
+    mfaEnabled: z
+      .boolean()
+      .meta({ description: 'Whether sign-in asks for an authenticator code.' }),
     groups: z.array(z.string()),
   })
   .register(apiSchemas, { id: 'Profile' });

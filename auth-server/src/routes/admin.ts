@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Administration } from '../domain/administration';
+import type { MultiFactor } from '../domain/multi-factor';
 import type { ApiRouter } from '../http/api-router';
 import { ListUsersQuery, UserGroupPath, UserListResponse, UserPath } from '../http/schemas';
 
@@ -8,7 +9,7 @@ const REVOKES = 'Every token of the user issued before is then refused by every 
 /** Administration for members of the admin group; users are named by email in the path. */
 export function registerAdminRoutes(
   api: ApiRouter,
-  { administration }: { administration: Administration },
+  { administration, multiFactor }: { administration: Administration; multiFactor: MultiFactor },
 ): void {
   api.route({
     method: 'get',
@@ -122,6 +123,22 @@ export function registerAdminRoutes(
     },
     async handle({ params }, res) {
       await administration.resetPassword(params.email);
+      res.status(204).end();
+    },
+  });
+
+  api.route({
+    method: 'delete',
+    path: '/admin/users/:email/mfa',
+    operationId: 'resetUserMfa',
+    summary:
+      "Reset the user's MFA: TOTP is turned off (their next sign-in needs the password only) and they may enrol a new authenticator. While the pool requires MFA (MfaConfiguration=ON) Cognito cannot remove an authenticator: 409 mfa_required, nothing changed.",
+    access: 'admin',
+    params: UserPath,
+    responses: { 204: { description: 'MFA is off for the user.' } },
+    errors: { 404: ['user_not_found'], 409: ['mfa_required'] },
+    async handle({ params }, res) {
+      await multiFactor.adminReset(params.email);
       res.status(204).end();
     },
   });

@@ -1,13 +1,13 @@
 import { requestIdOf } from '@authstack/shared';
 import type { Response } from 'express';
 import type { z } from 'zod';
-import type { Accounts } from '../domain/accounts';
-import type { Tokens } from '../domain/user-pool';
+import type { Accounts, SignInOutcome } from '../domain/accounts';
 import type { ApiRouter } from '../http/api-router';
 import type { RateLimits } from '../http/rate-limits';
 import {
   AcceptedResponse,
   ChangePasswordRequest,
+  CodeSentResponse,
   ConfirmSignUpRequest,
   EmailOnlyRequest,
   type ErrorResponse,
@@ -17,34 +17,23 @@ import {
   RefreshRequest,
   ResetPasswordRequest,
   SignInRequest,
+  SignInResponse,
   SignOutDeviceRequest,
   SignUpRequest,
   SignUpResponse,
-  TokensResponse,
+  VerifyEmailRequest,
 } from '../http/schemas';
+import { refreshedBody, signInBody } from './bodies';
 
 const ACCEPTED = {
-  forgot: 'If an account has this email, a code to reset the password has been sent to it.',
+  forgot:
+    'If an account has this email and the email is verified, a code to reset the password has been sent to it.',
   resend: 'If an unconfirmed account has this email, a new code has been sent to it.',
+  verifyEmail: 'A code has been sent to the email: POST /user/email/verify with it.',
 } as const;
 
 const NEW_PASSWORD_REQUIRED =
   'This account must choose a new password: POST /user/password/new with the email, this session and newPassword.';
-
-function tokensBody(tokens: Tokens): z.input<typeof TokensResponse> {
-  return {
-    idToken: tokens.idToken,
-    accessToken: tokens.accessToken,
-    refreshToken: tokens.refreshToken ?? '',
-    expiresIn: tokens.expiresIn,
-    tokenType: 'Bearer',
-  };
-}
-
-function refreshedBody(tokens: Tokens): z.input<typeof RefreshedTokensResponse> {
-  const { refreshToken: _none, ...rest } = tokensBody(tokens);
-  return rest;
-}
 
 /** The routes of one's own account: sign-up, sign-in, tokens, profile, passwords. */
 export function registerUserRoutes(
@@ -55,13 +44,15 @@ export function registerUserRoutes(
     method: 'post',
     path: '/user',
     operationId: 'signUp',
-    summary: 'Sign up. With SIGNUP_CONFIRMATION=auto the user is confirmed and signed in at once.',
+    summary:
+      'Sign up. With SIGNUP_CONFIRMATION=auto the user is confirmed (the email not verified) and signed in at once.',
     access: 'public',
     before: limits.account,
     body: SignUpRequest,
     responses: {
       201: {
-        description: 'Created (tokens in auto mode; where the code went in code mode).',
+        description:
+          'Created. Auto mode: the tokens, or, where the pool requires MFA, the authenticator to enrol (totp_enrolment_required); code mode: where the code went.',
         schema: SignUpResponse,
       },
     },
@@ -69,7 +60,7 @@ export function registerUserRoutes(
     async handle({ body }, res, req) {
       const outcome = await accounts.signUp(body, req.log);
       const response: z.input<typeof SignUpResponse> = outcome.confirmed
-        ? { sub: outcome.sub, confirmed: true, ...tokensBody(outcome.tokens) }
+        ? { sub: outcome.sub, confirmed: true, ...signInBody(outcome.signIn) }
         : { sub: outcome.sub, confirmed: false, codeDelivery: outcome.delivery };
       res.status(201).json(response);
     },
@@ -116,23 +107,31 @@ export function registerUserRoutes(
     method: 'post',
     path: '/user/signin',
     operationId: 'signIn',
-    summary: 'Sign in with email and password (USER_PASSWORD_AUTH, so legacy users migrate).',
+    summary:
+      'Sign in with email and password (USER_PASSWORD_AUTH, so legacy users migrate). With MFA on, the answer is a challenge, not tokens.',
     access: 'public',
     before: limits.signIn,
     body: SignInRequest,
-    responses: { 200: { description: 'Signed in.', schema: TokensResponse } },
+    responses: {
+      200: {
+        description:
+          'Signed in (tokens), or the second step: totp_required (POST /user/signin/totp) or totp_enrolment_required (POST /user/signin/totp/enrolment).',
+        schema: SignInResponse,
+      },
+    },
     errors: {
       401: ['invalid_credentials'],
-      403: ['new_password_required', 'password_reset_required', 'user_not_confirmed'],
+      403: [
+        'new_password_required',
+        'password_reset_required',
+        'user_not_confirmed',
+        'challenge_not_supported',
+      ],
       429: ['too_many_requests'],
     },
     async handle({ body }, res, req) {
-      const result = await accounts.signIn(body.email, body.password, req.log);
-      if (result.kind === 'signed_in') {
-        res.status(200).json(tokensBody(result.tokens));
-        return;
-      }
-      sendNewPasswordRequired(res, requestIdOf(req), result.session);
+      const outcome = await accounts.signIn(body.email, body.password, req.log);
+      sendSignInStep(res, requestIdOf(req), outcome);
     },
   });
 
@@ -140,20 +139,23 @@ export function registerUserRoutes(
     method: 'post',
     path: '/user/password/new',
     operationId: 'completeNewPassword',
-    summary: 'Answer new_password_required: choose the password and get tokens.',
+    summary:
+      'Answer new_password_required: choose the password and get tokens (or, with MFA, the MFA challenge).',
     access: 'public',
     before: limits.account,
     body: NewPasswordRequest,
-    responses: { 200: { description: 'Signed in.', schema: TokensResponse } },
+    responses: {
+      200: { description: 'Signed in, or the MFA challenge.', schema: SignInResponse },
+    },
     errors: { 400: ['weak_password'], 401: ['invalid_session'], 429: ['too_many_requests'] },
     async handle({ body }, res, req) {
-      const tokens = await accounts.completeNewPassword(
+      const outcome = await accounts.completeNewPassword(
         body.email,
         body.session,
         body.newPassword,
         req.log,
       );
-      res.status(200).json(tokensBody(tokens));
+      sendSignInStep(res, requestIdOf(req), outcome);
     },
   });
 
@@ -221,6 +223,42 @@ export function registerUserRoutes(
 
   api.route({
     method: 'post',
+    path: '/user/email/verification',
+    operationId: 'sendEmailVerificationCode',
+    summary:
+      "Email a code to the signed-in user's address, to prove owning it (POST /user/email/verify). A password reset needs a verified email.",
+    access: 'user',
+    before: limits.account,
+    responses: { 202: { description: 'Code sent.', schema: CodeSentResponse } },
+    errors: { 429: ['too_many_requests'], 502: ['code_delivery_failed'] },
+    async handle({ caller }, res) {
+      const codeDelivery = await accounts.sendEmailVerificationCode(caller.accessToken);
+      const body: z.input<typeof CodeSentResponse> = {
+        message: ACCEPTED.verifyEmail,
+        codeDelivery,
+      };
+      res.status(202).json(body);
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/user/email/verify',
+    operationId: 'verifyEmail',
+    summary: 'Prove owning the email with the code sent to it: the email is then verified.',
+    access: 'user',
+    before: limits.account,
+    body: VerifyEmailRequest,
+    responses: { 204: { description: 'The email is verified.' } },
+    errors: { 400: ['invalid_code', 'expired_code'], 429: ['too_many_requests'] },
+    async handle({ body, caller }, res) {
+      await accounts.verifyEmail(caller.accessToken, body.code);
+      res.status(204).end();
+    },
+  });
+
+  api.route({
+    method: 'post',
     path: '/user/password/forgot',
     operationId: 'forgotPassword',
     summary: 'Email a code to reset the password. Answers 202 whether or not the account exists.',
@@ -282,6 +320,15 @@ export function registerUserRoutes(
       res.status(204).end();
     },
   });
+}
+
+/** 200 with tokens or an MFA challenge; 403 `new_password_required` with its session. */
+function sendSignInStep(res: Response, requestId: string, outcome: SignInOutcome): void {
+  if (outcome.kind === 'new_password_required') {
+    sendNewPasswordRequired(res, requestId, outcome.session);
+    return;
+  }
+  res.status(200).json(signInBody(outcome));
 }
 
 /** 403 in the one error body, plus the session the client needs to answer the challenge. */

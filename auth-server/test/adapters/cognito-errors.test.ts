@@ -1,7 +1,13 @@
 import {
+  CodeMismatchException,
   CognitoIdentityProviderServiceException,
+  EnableSoftwareTokenMFAException,
+  ExpiredCodeException,
   InternalErrorException,
   NotAuthorizedException,
+  SoftwareTokenMFANotFoundException,
+  UnexpectedLambdaException,
+  UserLambdaValidationException,
   UserNotFoundException,
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -87,6 +93,110 @@ describe('toUserPoolError', () => {
       name: 'CredentialsProviderError',
     });
     expect(toUserPoolError('listUsers', credentials)).toMatchObject({ status: 500 });
+  });
+
+  it.each(['signUp', 'createUser'] as const)(
+    'answers a PreSignUp refusal at %s exactly as an address already in the pool',
+    (operation) => {
+      const refused = toUserPoolError(
+        operation,
+        new UserLambdaValidationException({
+          message: 'PreSignUp failed with error This email belongs to an account.',
+          $metadata,
+        }),
+      );
+      const taken = toUserPoolError(
+        operation,
+        new UsernameExistsException({
+          message: 'An account with the given email already exists.',
+          $metadata,
+        }),
+      );
+      expect([refused.status, refused.code, refused.message, refused.headers]).toEqual([
+        taken.status,
+        taken.code,
+        taken.message,
+        taken.headers,
+      ]);
+      expect(refused).toMatchObject({ status: 409, code: 'email_taken' });
+      expect(refused.upstream).toBe('UserLambdaValidationException');
+    },
+  );
+
+  it('answers 503 when the PreSignUp function cannot be invoked at all', () => {
+    const error = new UnexpectedLambdaException({
+      message:
+        'PreSignUp invocation failed due to error Socket timeout while invoking Lambda function.',
+      $metadata,
+    });
+    expect(toUserPoolError('signUp', error)).toMatchObject({
+      status: 503,
+      code: 'upstream_unavailable',
+    });
+  });
+
+  it('tells a wrong MFA code, a replayed one and a dead session apart, at sign-in and at enrolment', () => {
+    const mismatch = new CodeMismatchException({
+      message: 'Invalid code received for user',
+      $metadata,
+    });
+    const replay = new ExpiredCodeException({
+      message: 'Your software token has already been used once.',
+      $metadata,
+    });
+    const expired = new NotAuthorizedException({
+      message: 'Invalid session for the user, session is expired.',
+      $metadata,
+    });
+    const enrolMismatch = new EnableSoftwareTokenMFAException({
+      message: 'Code mismatch and fail enable Software Token MFA',
+      $metadata,
+    });
+    expect(toUserPoolError('totpChallenge', mismatch)).toMatchObject({
+      status: 400,
+      code: 'invalid_code',
+    });
+    expect(toUserPoolError('totpChallenge', replay)).toMatchObject({
+      status: 400,
+      code: 'code_already_used',
+    });
+    expect(toUserPoolError('totpChallenge', expired)).toMatchObject({
+      status: 401,
+      code: 'invalid_session',
+    });
+    expect(toUserPoolError('totpSetupChallenge', enrolMismatch)).toMatchObject({
+      status: 400,
+      code: 'invalid_code',
+    });
+    expect(toUserPoolError('totpSetupChallenge', expired).code).toBe('invalid_session');
+    expect(toUserPoolError('totpVerify', enrolMismatch).code).toBe('invalid_code');
+    expect(toUserPoolError('totpVerify', expired).code).toBe('invalid_token');
+  });
+
+  it('says why an authenticator cannot be enrolled or confirmed', () => {
+    const notFound = new SoftwareTokenMFANotFoundException({
+      message: 'Software Token MFA has not been enabled by the userPool.',
+      $metadata,
+    });
+    expect(toUserPoolError('totpAssociate', notFound)).toMatchObject({
+      status: 403,
+      code: 'mfa_disabled',
+    });
+    expect(toUserPoolError('totpVerify', notFound)).toMatchObject({
+      status: 409,
+      code: 'enrolment_not_started',
+    });
+  });
+
+  it('answers a wrong password when turning MFA off 400 incorrect_password, not 401', () => {
+    const wrong = new NotAuthorizedException({
+      message: 'Incorrect username or password.',
+      $metadata,
+    });
+    expect(toUserPoolError('checkPassword', wrong)).toMatchObject({
+      status: 400,
+      code: 'incorrect_password',
+    });
   });
 
   it('uses snake_case codes and 4xx/5xx statuses throughout the table', () => {

@@ -19,7 +19,7 @@ function fakePool(answers: (() => Promise<PasswordPolicy>)[]) {
       const answer = answers[Math.min(calls, answers.length - 1)];
       calls += 1;
       if (!answer) throw new Error('no answer');
-      return { passwordPolicy: await answer() };
+      return { passwordPolicy: await answer(), mfaConfiguration: 'OPTIONAL' as const };
     },
   };
 }
@@ -33,6 +33,13 @@ describe('PoolStatus', () => {
     await expect(status.check()).resolves.toBe(true);
     expect(status.passwordPolicy).toEqual(LAX);
     expect(status.passwordPolicySource).toBe('pool');
+  });
+
+  it("knows the pool's MfaConfiguration only once the pool has answered", async () => {
+    const status = new PoolStatus(fakePool([async () => LAX]));
+    expect(status.mfaConfiguration).toBeUndefined();
+    await expect(status.currentMfaConfiguration()).resolves.toBe('OPTIONAL');
+    expect(status.mfaConfiguration).toBe('OPTIONAL');
   });
 
   it('asks the pool at most once per ttl, and concurrent checks share one call', async () => {

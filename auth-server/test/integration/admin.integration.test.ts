@@ -80,7 +80,7 @@ describe('GET /v1/api/admin/users', () => {
       sub: expect.any(String),
       email: expect.any(String),
       name: expect.any(String),
-      emailVerified: true,
+      emailVerified: expect.any(Boolean),
       status: 'CONFIRMED',
       enabled: true,
       createdAt: expect.any(String),

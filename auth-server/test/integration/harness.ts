@@ -2,6 +2,7 @@ import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
   AdminGetUserCommand,
+  AdminUpdateUserAttributesCommand,
   type AdminGetUserCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createLogger, Lifecycle } from '@authstack/shared';
@@ -13,6 +14,7 @@ import request from 'supertest';
 import { createCognitoClient } from '../../src/adapters/cognito-client';
 import { CognitoUserPool } from '../../src/adapters/cognito-user-pool';
 import { buildApp, type AppSettings, type StateStoreDeps } from '../../src/app';
+import type { MfaMode } from '../../src/domain/multi-factor';
 import { PoolStatus } from '../../src/domain/pool-status';
 
 export type { LocalPool, TestUserPool };
@@ -27,10 +29,14 @@ export const NO_LIMITS: AppSettings['rateLimits'] = {
   signInFailuresPerEmail: 0,
   signInFailuresPerIp: 0,
   accountRequestsPerIp: 0,
+  mfaFailuresPerSession: 0,
+  mfaFailuresPerUser: 0,
 };
 
 export interface AppOptions {
   confirmation?: 'auto' | 'code';
+  /** MFA_MODE; `optional` when omitted. */
+  mfaMode?: MfaMode;
   rateLimits?: AppSettings['rateLimits'];
   trustProxy?: number;
   /** Where the app's SDK client sends its calls; the pool itself when omitted. */
@@ -86,6 +92,7 @@ export function createApp(
     settings: {
       stage: 'v1',
       signUpConfirmation: options.confirmation ?? 'auto',
+      mfa: { mode: options.mfaMode ?? 'optional', issuer: 'authstack-test' },
       adminGroup: 'admin',
       trustProxy: options.trustProxy ?? 0,
       rateLimits: options.rateLimits ?? NO_LIMITS,
@@ -165,6 +172,25 @@ export async function adminGetUser(
     if ((error as Error).name === 'UserNotFoundException') return 'not found';
     throw error;
   }
+}
+
+/**
+ * Marks the user's email verified at the pool, as if its owner had proved it: an auto-mode
+ * sign-up leaves it unverified, and Cognito sends password-reset codes to verified
+ * addresses only.
+ */
+export async function markEmailVerified(
+  pool: LocalPool,
+  userPool: TestUserPool,
+  email: string,
+): Promise<void> {
+  await pool.client.send(
+    new AdminUpdateUserAttributesCommand({
+      UserPoolId: userPool.userPoolId,
+      Username: email.toLowerCase(),
+      UserAttributes: [{ Name: 'email_verified', Value: 'true' }],
+    }),
+  );
 }
 
 /** A user created by an administrator with a temporary password (FORCE_CHANGE_PASSWORD). */

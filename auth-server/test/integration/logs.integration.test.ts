@@ -4,6 +4,7 @@ import {
   API,
   createApp,
   createInvitedUser,
+  markEmailVerified,
   signInRequest,
   signUp,
   uniqueEmail,
@@ -52,6 +53,7 @@ describe('logs (security case 22)', () => {
       .send({ previousPassword: user.password, proposedPassword: 'Changed-Passw0rd!1' })
       .expect(204);
     remember('Changed-Passw0rd!1');
+    await markEmailVerified(pool, userPool, user.email);
     await request(api.app)
       .post(`${API}/user/password/forgot`)
       .send({ email: user.email })

@@ -3,21 +3,27 @@ import request from 'supertest';
 import { startFakeMigrationLambda, type FakeMigrationLambda } from './fake-migration-lambda';
 import {
   API,
+  PASSWORD,
+  adminGetUser,
   createApp,
   signInRequest,
   uniqueEmail,
   withoutRequestId,
   type LocalPool,
   type TestApp,
+  type TestUserPool,
 } from './harness';
 
 const LEGACY = 'legacy.ok@example.com';
 const LEGACY_RESET = 'legacy.reset@example.com';
 const LEGACY_UNTOUCHED = 'legacy.untouched@example.com';
 const LEGACY_FORGETFUL = 'legacy.forgetful@example.com';
+/** A legacy user someone else tries to sign up as, before the owner has migrated. */
+const LEGACY_ARGON = 'legacy.argon@example.com';
 
 let lambda: FakeMigrationLambda;
 let pool: LocalPool;
+let userPool: TestUserPool;
 let api: TestApp;
 
 beforeAll(async () => {
@@ -33,6 +39,7 @@ beforeAll(async () => {
       name: 'U',
       finalUserStatus: 'CONFIRMED',
     },
+    [LEGACY_ARGON]: { password: 'Argon-Passw0rd!', name: 'Argon', finalUserStatus: 'CONFIRMED' },
     [LEGACY_RESET]: {
       password: 'Legacy-Reset-Passw0rd!',
       name: 'Reset User',
@@ -40,8 +47,9 @@ beforeAll(async () => {
     },
   });
   pool = await startLocalPool({ lambdaEndpoint: lambda.endpoint });
-  const userPool = await createTestUserPool(pool, {
+  userPool = await createTestUserPool(pool, {
     userMigrationLambdaArn: 'arn:aws:lambda:us-east-1:000000000000:function:user-migration',
+    preSignUpLambdaArn: 'arn:aws:lambda:us-east-1:000000000000:function:pre-sign-up',
   });
   api = createApp(pool, userPool);
 });
@@ -106,5 +114,51 @@ describe('sign-in of users the pool does not have yet (UserMigration trigger)', 
       userName: expect.stringMatching(/^legacy\.forgetful@example\.com$/i),
     });
     await resetWithEmailedCodeAndSignIn(LEGACY_FORGETFUL, 'Remembered-Passw0rd!');
+  });
+});
+
+describe('sign-up over a legacy account (PreSignUp trigger)', () => {
+  /** `POST /user` for `email`, on `app`. */
+  const signUpAs = (app: TestApp, email: string) =>
+    request(app.app).post(`${API}/user`).send({ email, name: 'Squatter', password: PASSWORD });
+
+  it.each([
+    ['auto', 'PreSignUp_AdminCreateUser'],
+    ['code', 'PreSignUp_SignUp'],
+  ] as const)(
+    'SIGNUP_CONFIRMATION=%s: answers 409 email_taken exactly as for an address already in the pool, and creates no user',
+    async (confirmation, triggerSource) => {
+      const app = createApp(pool, userPool, { confirmation });
+      const refused = await signUpAs(app, 'Legacy.Argon@example.com');
+
+      const existing = uniqueEmail('existing');
+      await signUpAs(app, existing).expect(201);
+      const taken = await signUpAs(app, existing);
+
+      expect(refused.status).toBe(409);
+      expect(refused.body.error).toEqual({
+        code: 'email_taken',
+        message: 'An account with this email already exists.',
+        requestId: refused.headers['x-request-id'],
+      });
+      expect(withoutRequestId(refused.body)).toEqual(withoutRequestId(taken.body));
+      expect(Object.keys(refused.headers).sort()).toEqual(Object.keys(taken.headers).sort());
+      expect(lambda.invocations).toContainEqual(
+        expect.objectContaining({ triggerSource, email: LEGACY_ARGON }),
+      );
+      await expect(adminGetUser(pool, userPool, LEGACY_ARGON)).resolves.toBe('not found');
+    },
+  );
+
+  it('lets the legacy owner sign in with the old password afterwards, migrated as before', async () => {
+    await signUpAs(createApp(pool, userPool), LEGACY_ARGON).expect(409);
+    const signIn = await signInRequest(api.app, LEGACY_ARGON, 'Argon-Passw0rd!');
+    expect(signIn.status).toBe(200);
+    expect(lambda.invocations).toContainEqual({
+      triggerSource: 'UserMigration_Authentication',
+      userName: expect.stringMatching(/^legacy\.argon@example\.com$/i),
+    });
+    const stored = await adminGetUser(pool, userPool, LEGACY_ARGON);
+    expect(stored !== 'not found' && stored.UserStatus).toBe('CONFIRMED');
   });
 });

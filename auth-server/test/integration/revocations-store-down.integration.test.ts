@@ -14,6 +14,7 @@ import {
   connectStateStore,
   createApp,
   makeAdmin,
+  markEmailVerified,
   signInRequest,
   signUp,
   type SignedUp,
@@ -145,6 +146,7 @@ describe('state store down (its Postgres killed)', () => {
 
   it('password reset by code sets the password, then answers 503 saying the other sessions could not be ended yet', async () => {
     const owner = await signUp(api.app);
+    await markEmailVerified(pool, userPool, owner.email);
     await request(api.app)
       .post(`${API}/user/password/forgot`)
       .send({ email: owner.email })

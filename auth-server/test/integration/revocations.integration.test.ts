@@ -18,6 +18,7 @@ import {
   connectStateStore,
   createApp,
   makeAdmin,
+  markEmailVerified,
   send,
   signInRequest,
   signUp,
@@ -238,6 +239,7 @@ describe('POST /v1/api/user/password/change', () => {
 describe('POST /v1/api/user/password/reset', () => {
   it('records nothing for a wrong code (a stranger cannot sign the owner out), and a user revocation once the code is accepted', async () => {
     const user = await signUp(api.app);
+    await markEmailVerified(pool, userPool, user.email);
     await request(api.app)
       .post(`${API}/user/password/forgot`)
       .send({ email: user.email })
@@ -309,6 +311,7 @@ describe('admin actions record a user revocation before the pool call', () => {
 
   it('POST /admin/users/{email}/password/reset: recorded, the password stops working and a code is sent', async () => {
     const user = await signUp(api.app);
+    await markEmailVerified(pool, userPool, user.email);
     const response = await request(api.app)
       .post(userPath(user.email, '/password/reset'))
       .set(bearer(admin.accessToken));

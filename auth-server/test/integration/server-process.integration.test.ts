@@ -99,12 +99,35 @@ describe('the built server (node auth-server/dist/server.js)', () => {
     const me = await call('GET', '/user/me', undefined, accessToken);
     expect(me).toMatchObject({
       status: 200,
-      body: { email: email.toLowerCase(), emailVerified: true },
+      body: { email: email.toLowerCase(), emailVerified: false, mfaEnabled: false },
     });
     expect((await call('GET', '/user/signout', undefined, accessToken)).status).toBe(204);
     const after = await call('GET', '/user/me', undefined, accessToken);
     expect(after.status).toBe(401);
     expect(after.body).toMatchObject({ error: { code: 'invalid_token' } });
+  });
+
+  it("logs MFA_MODE and the pool's MfaConfiguration at start, and warns when they disagree", () => {
+    const records = server
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records).toContainEqual(
+      expect.objectContaining({
+        msg: 'user pool reachable',
+        mfaMode: 'optional',
+        poolMfaConfiguration: 'OFF',
+      }),
+    );
+    expect(records).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        mfaMode: 'optional',
+        poolMfaConfiguration: 'OFF',
+        expectedMfa: 'OPTIONAL',
+      }),
+    );
   });
 
   it('writes only JSON lines (stdout and stderr), with no password or token in them', () => {

@@ -1,11 +1,14 @@
+import { UpdateUserAttributesCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { createTestUserPool, readOutbox, startLocalPool } from '@authstack/local-pool/testing';
 import request from 'supertest';
+import { startSlowProxy } from './slow-proxy';
 import {
   API,
   PASSWORD,
   adminGetUser,
   createApp,
   createInvitedUser,
+  markEmailVerified,
   send,
   signInRequest,
   signUp,
@@ -33,7 +36,7 @@ afterAll(async () => {
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 describe('POST /v1/api/user (SIGNUP_CONFIRMATION=auto)', () => {
-  it('creates a confirmed user with a verified email and returns the tokens of a first sign-in', async () => {
+  it('creates a confirmed user whose email is NOT verified (nothing proved it) and returns the tokens of a first sign-in', async () => {
     const email = uniqueEmail('signup');
     const response = await request(api.app)
       .post(`${API}/user`)
@@ -58,12 +61,13 @@ describe('POST /v1/api/user (SIGNUP_CONFIRMATION=auto)', () => {
     );
     expect(attributes).toMatchObject({
       email: email.toLowerCase(),
-      email_verified: 'true',
+      email_verified: 'false',
       name: 'Ada Lovelace',
       sub: response.body.sub,
     });
     const me = await request(api.app).get(`${API}/user/me`).set(bearer(response.body.accessToken));
     expect(me.status).toBe(200);
+    expect(me.body.emailVerified).toBe(false);
   });
 
   it('answers 409 email_taken for an existing email, whatever its case and blanks', async () => {
@@ -216,7 +220,8 @@ describe('GET /v1/api/user/me', () => {
       sub: user.sub,
       email: user.email.toLowerCase(),
       name: user.name,
-      emailVerified: true,
+      emailVerified: false,
+      mfaEnabled: false,
       groups: [],
     });
   });
@@ -283,6 +288,7 @@ describe('forgot and reset password', () => {
 
   it('resets the password with the emailed code: 204, new password works, old one does not', async () => {
     const user = await signUp(api.app);
+    await markEmailVerified(pool, userPool, user.email);
     await request(api.app)
       .post(`${API}/user/password/forgot`)
       .send({ email: user.email })
@@ -356,5 +362,99 @@ describe('POST /v1/api/user/password/change', () => {
   it('answers 401 for a missing token before looking at the body', async () => {
     const response = await request(api.app).post(`${API}/user/password/change`).send({});
     expect(response.status).toBe(401);
+  });
+});
+
+describe('verified email (SIGNUP_CONFIRMATION=auto)', () => {
+  it('sends no reset code to an email nobody proved, and answers forgot-password alike all the same', async () => {
+    const user = await signUp(api.app);
+    const unproved = await request(api.app)
+      .post(`${API}/user/password/forgot`)
+      .send({ email: user.email });
+    const unknown = await request(api.app)
+      .post(`${API}/user/password/forgot`)
+      .send({ email: uniqueEmail('nobody') });
+    expect(unproved.status).toBe(202);
+    expect(unproved.body).toEqual(unknown.body);
+    await expect(readOutbox(pool.endpoint, user.email.toLowerCase())).resolves.toEqual([]);
+    const refused = api.logs
+      .records()
+      .filter(
+        (record) =>
+          record.requestId === unproved.headers['x-request-id'] &&
+          record.suppressed === 'request_refused',
+      );
+    expect(refused).toHaveLength(1);
+  });
+
+  it('POST /user/email/verify proves the email with the code sent to it; then a reset code is sent', async () => {
+    const user = await signUp(api.app);
+    // The local pool has no GetUserAttributeVerificationCode: a verification code for a
+    // changed address (UpdateUserAttributes) stands in for the one it would send.
+    const address = uniqueEmail('proved').toLowerCase();
+    await pool.client.send(
+      new UpdateUserAttributesCommand({
+        AccessToken: user.accessToken,
+        UserAttributes: [{ Name: 'email', Value: address }],
+      }),
+    );
+    const [message] = await readOutbox(pool.endpoint, address);
+    expect(message?.kind).toBe('verify-email');
+
+    const wrong = await request(api.app)
+      .post(`${API}/user/email/verify`)
+      .set(bearer(user.accessToken))
+      .send({ code: '000000x' });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.code).toBe('invalid_code');
+
+    await request(api.app)
+      .post(`${API}/user/email/verify`)
+      .set(bearer(user.accessToken))
+      .send({ code: message?.code })
+      .expect(204);
+    const me = await request(api.app).get(`${API}/user/me`).set(bearer(user.accessToken));
+    expect(me.body).toMatchObject({ email: address, emailVerified: true });
+
+    await request(api.app).post(`${API}/user/password/forgot`).send({ email: address }).expect(202);
+    const [reset] = await readOutbox(pool.endpoint, address);
+    expect(reset?.kind).toBe('forgot-password');
+  });
+
+  it('POST /user/email/verification asks the pool to send the code (GetUserAttributeVerificationCode) and says where it went', async () => {
+    const proxy = await startSlowProxy(pool.endpoint);
+    try {
+      const requests: unknown[] = [];
+      proxy.answer('GetUserAttributeVerificationCode', (body) => {
+        requests.push(body);
+        return {
+          status: 200,
+          body: {
+            CodeDeliveryDetails: {
+              AttributeName: 'email',
+              DeliveryMedium: 'EMAIL',
+              Destination: 'a***@e***',
+            },
+          },
+        };
+      });
+      const proxied = createApp(pool, userPool, { endpoint: proxy.url });
+      const user = await signUp(proxied.app);
+      const response = await request(proxied.app)
+        .post(`${API}/user/email/verification`)
+        .set(bearer(user.accessToken));
+      expect(response.status).toBe(202);
+      expect(response.body).toEqual({
+        message: 'A code has been sent to the email: POST /user/email/verify with it.',
+        codeDelivery: { medium: 'EMAIL', destination: 'a***@e***' },
+      });
+      expect(requests).toEqual([{ AccessToken: user.accessToken, AttributeName: 'email' }]);
+
+      const anonymous = await request(proxied.app).post(`${API}/user/email/verification`);
+      expect(anonymous.status).toBe(401);
+      expect(requests).toHaveLength(1);
+    } finally {
+      await proxy.close();
+    }
   });
 });
