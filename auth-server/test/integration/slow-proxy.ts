@@ -14,19 +14,13 @@ export interface SlowProxy {
   nextCall(operation: string): Promise<void>;
   /** While on, every request is accepted and never answered. */
   stall(on: boolean): void;
-  /**
-   * Answers every call of `operation` itself, as Cognito would (`{status, body}` from the
-   * request body), instead of forwarding it: for an operation the local pool lacks.
-   */
-  answer(operation: string, respond: (request: unknown) => { status: number; body: unknown }): void;
   close(): Promise<void>;
 }
 
 /**
  * An HTTP proxy in front of the user pool that can make it slow, for the tests of
- * upstream timeouts and of draining in-flight requests on SIGTERM, or answer an operation
- * itself. It forwards requests unchanged (the Host header included, so SigV4 signatures
- * still match).
+ * upstream timeouts and of draining in-flight requests on SIGTERM. It forwards
+ * requests unchanged (the Host header included, so SigV4 signatures still match).
  */
 export async function startSlowProxy(target: string): Promise<SlowProxy> {
   const upstream = new URL(target);
@@ -34,7 +28,6 @@ export async function startSlowProxy(target: string): Promise<SlowProxy> {
   let stalled = false;
   const held = new Set<ServerResponse>();
   const waiting = new Map<string, () => void>();
-  const answers = new Map<string, (request: unknown) => { status: number; body: unknown }>();
 
   const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer): void => {
     const operation =
@@ -45,13 +38,6 @@ export async function startSlowProxy(target: string): Promise<SlowProxy> {
     delays.delete(operation);
     waiting.get(operation)?.();
     waiting.delete(operation);
-    const respond = answers.get(operation);
-    if (respond) {
-      const { status, body: answer } = respond(JSON.parse(body.toString('utf8')));
-      res.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1' });
-      res.end(JSON.stringify(answer));
-      return;
-    }
     const proxied = httpRequest(
       {
         host: upstream.hostname,
@@ -99,7 +85,6 @@ export async function startSlowProxy(target: string): Promise<SlowProxy> {
     stall: (on) => {
       stalled = on;
     },
-    answer: (operation, respond) => answers.set(operation, respond),
     close: async () => {
       for (const res of held) res.destroy();
       server.closeAllConnections();

@@ -46,6 +46,21 @@ const updateUserAttributes = operation(
     }),
 );
 
+/** Sends a code that proves the email (to the local outbox), as Cognito mails one. */
+const getUserAttributeVerificationCode = operation(
+  'public',
+  z.object({ ...withToken, AttributeName: z.string().min(1).max(32), ClientMetadata: stringMap }),
+  (context, request) => {
+    if (request.AttributeName !== 'email') {
+      throw invalidParameter('The local pool verifies only the email attribute.');
+    }
+    return context.store.transaction(() => {
+      const { user } = verifyAccessToken(context, request.AccessToken);
+      return { CodeDeliveryDetails: sendCode(context, user, 'verify-email') };
+    });
+  },
+);
+
 const verifyUserAttribute = operation(
   'public',
   z.object({
@@ -131,6 +146,7 @@ const revokeToken = operation(
 export const selfServiceOperations = {
   GetUser: getUser,
   UpdateUserAttributes: updateUserAttributes,
+  GetUserAttributeVerificationCode: getUserAttributeVerificationCode,
   VerifyUserAttribute: verifyUserAttribute,
   ChangePassword: changePassword,
   GlobalSignOut: globalSignOut,

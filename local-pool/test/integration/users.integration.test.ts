@@ -20,6 +20,7 @@ import {
   ListUsersCommand,
   SignUpCommand,
   UpdateUserAttributesCommand,
+  GetUserAttributeVerificationCodeCommand,
   VerifyUserAttributeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
@@ -228,6 +229,42 @@ describe('attributes', () => {
     expect(attribute(me.UserAttributes, 'email')).toBe(newEmail);
     expect(attribute(me.UserAttributes, 'email_verified')).toBe('true');
     expect(attribute(me.UserAttributes, 'name')).toBe('Self');
+  });
+
+  it('GetUserAttributeVerificationCode sends a code for the email that VerifyUserAttribute accepts', async () => {
+    const user = await createConfirmedUser(pool, userPool);
+    const tokens = await signIn(pool, userPool, user.email);
+    const sent = await pool.client.send(
+      new GetUserAttributeVerificationCodeCommand({
+        AccessToken: tokens.AccessToken,
+        AttributeName: 'email',
+      }),
+    );
+    expect(sent.CodeDeliveryDetails).toMatchObject({
+      DeliveryMedium: 'EMAIL',
+      AttributeName: 'email',
+    });
+    const [message] = await readOutbox(pool.endpoint, user.email);
+    expect(message?.kind).toBe('verify-email');
+    await pool.client.send(
+      new VerifyUserAttributeCommand({
+        AccessToken: tokens.AccessToken,
+        AttributeName: 'email',
+        Code: message?.code,
+      }),
+    );
+    const me = await pool.client.send(new GetUserCommand({ AccessToken: tokens.AccessToken }));
+    expect(attribute(me.UserAttributes, 'email_verified')).toBe('true');
+    expect(
+      await failureOf(
+        pool.client.send(
+          new GetUserAttributeVerificationCodeCommand({
+            AccessToken: tokens.AccessToken,
+            AttributeName: 'phone_number',
+          }),
+        ),
+      ),
+    ).toMatchObject({ name: 'InvalidParameterException' });
   });
 
   it('UpdateUserAttributes refuses email_verified from the user', async () => {
