@@ -10,6 +10,12 @@ import {
   startStateDatabase,
   type StartedProcess,
 } from '@authstack/shared/testing';
+import {
+  startLegacyDatabase,
+  startTriggerInvokeServer,
+  type LegacyDatabase,
+  type TriggerInvokeServer,
+} from '@authstack/trigger/testing';
 import { REPO_ROOT } from '../lib/paths';
 import {
   copiedFromBuild,
@@ -32,6 +38,9 @@ describe('production installs (as the Dockerfiles do them)', () => {
   const running: StartedProcess[] = [];
   let poolUrl: string;
   let poolEnv: Record<string, string>;
+  /** The pool's UserMigration and PreSignUp function, as compose's trigger container serves it. */
+  let legacyDb: LegacyDatabase | undefined;
+  let trigger: TriggerInvokeServer | undefined;
 
   beforeAll(async () => {
     root = mkdtempSync(path.join(os.tmpdir(), 'authstack-prod-'));
@@ -45,6 +54,8 @@ describe('production installs (as the Dockerfiles do them)', () => {
 
   afterAll(async () => {
     for (const process of running.reverse()) await process.stop();
+    await trigger?.stop();
+    await legacyDb?.stop();
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -139,8 +150,11 @@ describe('production installs (as the Dockerfiles do them)', () => {
   );
 
   it('local-pool starts and answers 200 on /health', async () => {
+    legacyDb = await startLegacyDatabase();
+    trigger = await startTriggerInvokeServer({ legacyDatabaseUrl: legacyDb.url });
     poolUrl = await start('local-pool', 'LOCAL_POOL_PORT', '/health', {
       LOCAL_POOL_DATA_DIR: path.join(root, 'pool-data'),
+      LOCAL_POOL_LAMBDA_ENDPOINT: trigger.endpoint,
     });
     expect((await fetch(`${poolUrl}/health`)).status).toBe(200);
   });

@@ -59,11 +59,11 @@ export interface BackgroundMigration {
 }
 
 const FIRST_RETRY_MS = 1_000;
-const MAX_RETRY_MS = 30_000;
+const MAX_RETRY_MS = 10_000;
 
 /**
  * Migrates now and, while the store is unreachable, again with a growing delay (1 s doubling
- * to 30 s) until it succeeds: a server starts and serves while its store is down.
+ * to 10 s) until it succeeds: a server starts and serves while its store is down.
  */
 export function migrateInBackground(
   databaseUrl: string,
