@@ -12,6 +12,9 @@ const workspaces = ['shared', 'local-pool', 'trigger', 'auth-server', 'resource-
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 60_000,
+  // Two workers on two cores: most integration tests wait on the processes they start, so a
+  // second worker nearly halves the run (measured: 6 min against 10 with one).
+  maxWorkers: 2,
   projects: workspaces.map((name) => ({
     displayName: name,
     rootDir: path.join(__dirname, name),
