@@ -142,6 +142,30 @@ describe('npm start (scripts/start.ts)', () => {
     expect((await me(config, tokens.accessToken)).status).toBe(200);
   });
 
+  it('refuses a sign-up over a legacy account (409 email_taken, as for a pool user); the owner still migrates', async () => {
+    const signUp = (email: string) =>
+      fetch(`http://127.0.0.1:${config.ports.authServer}/v1/api/user`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, name: 'Squatter', password: 'Squatter-Passw0rd!' }),
+      });
+    const squat = await signUp('legacy.argon@example.com');
+    expect(squat.status).toBe(409);
+    const { error } = (await squat.json()) as { error: Record<string, unknown> };
+    const taken = await signUp('admin@example.com');
+    expect(taken.status).toBe(409);
+    const { error: takenError } = (await taken.json()) as { error: Record<string, unknown> };
+    expect({ ...error, requestId: undefined }).toEqual({ ...takenError, requestId: undefined });
+
+    const owner = await signIn(config, 'legacy.argon@example.com', 'Legacy-Argon2-Passw0rd!');
+    expect(owner.status).toBe(200);
+    const { idToken } = (await owner.json()) as { idToken: string };
+    expect(await (await me(config, idToken)).json()).toMatchObject({
+      email: 'legacy.argon@example.com',
+      name: 'Argon User',
+    });
+  });
+
   it('signs the demo admin in with the admin group', async () => {
     const response = await signIn(config, 'admin@example.com', 'Admin-Passw0rd!');
     expect(response.status).toBe(200);
