@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  AdminAddUserToGroupCommand,
+  AdminUpdateUserAttributesCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import {
   createTestUserPool,
+  readOutbox,
   startLocalPool,
   type LocalPool,
   type TestUserPool,
@@ -150,6 +155,153 @@ describe('two auth-servers and two resource-servers on one state store', () => {
     await resourceAt(0).restart();
     expect((await me(resourceAt(0), user.idToken)).status).toBe(401);
     expect((await me(resourceAt(0), user.accessToken)).status).toBe(401);
+  });
+
+  describe('every revoking event, through the auth-server, reaches both resource-servers', () => {
+    const NEW_PASSWORD = 'Brand-New-Passw0rd!';
+    let admin: string;
+
+    const asAdmin = (method: string, path: string): Promise<Answer> =>
+      call(method, `${authAt(1).api}${path}`, { token: admin });
+
+    /** Both resource-servers refuse the old ID and access tokens with 401 invalid_token. */
+    async function expectRefusedEverywhere(old: Tokens): Promise<void> {
+      for (const server of resource) {
+        for (const token of [old.idToken, old.accessToken]) {
+          const answer = await meBecomes(server, token, 401);
+          expect(answer.status).toBe(401);
+          expect(answer.body).toMatchObject({ error: { code: 'invalid_token' } });
+        }
+      }
+    }
+
+    async function expectServedEverywhere(tokens: Tokens): Promise<void> {
+      for (const server of resource) {
+        expect((await me(server, tokens.idToken)).status).toBe(200);
+        expect((await me(server, tokens.accessToken)).status).toBe(200);
+      }
+    }
+
+    async function signedIn(email: string, password = PASSWORD): Promise<Tokens> {
+      const answer = await signIn(authAt(0), email, password);
+      expect(answer.status).toBe(200);
+      return answer.body as unknown as Tokens;
+    }
+
+    beforeAll(async () => {
+      const user = await signUp();
+      await pool.client.send(
+        new AdminAddUserToGroupCommand({
+          UserPoolId: userPool.userPoolId,
+          Username: user.email,
+          GroupName: 'admin',
+        }),
+      );
+      admin = (await signedIn(user.email)).accessToken;
+    });
+
+    it('sign-out of one device: that sign-in is refused, the other device goes on', async () => {
+      const user = await signUp();
+      const other = await signedIn(user.email);
+      const out = await call('POST', `${authAt(0).api}/user/signout/device`, {
+        body: { refreshToken: user.refreshToken },
+      });
+      expect(out.status).toBe(204);
+      await expectRefusedEverywhere(user);
+      await expectServedEverywhere(other);
+    });
+
+    it('password change: the old tokens are refused, a sign-in with the new password passes', async () => {
+      const user = await signUp();
+      const changed = await call('POST', `${authAt(1).api}/user/password/change`, {
+        token: user.accessToken,
+        body: { previousPassword: PASSWORD, proposedPassword: NEW_PASSWORD },
+      });
+      expect(changed.status).toBe(204);
+      await expectRefusedEverywhere(user);
+      await expectServedEverywhere(await signedIn(user.email, NEW_PASSWORD));
+    });
+
+    it('password reset by code: the old tokens are refused, a sign-in with the new password passes', async () => {
+      const user = await signUp();
+      // Cognito sends reset codes to verified addresses only.
+      await pool.client.send(
+        new AdminUpdateUserAttributesCommand({
+          UserPoolId: userPool.userPoolId,
+          Username: user.email,
+          UserAttributes: [{ Name: 'email_verified', Value: 'true' }],
+        }),
+      );
+      const forgot = await call('POST', `${authAt(0).api}/user/password/forgot`, {
+        body: { email: user.email },
+      });
+      expect(forgot.status).toBe(202);
+      const [message] = await readOutbox(pool.endpoint, user.email);
+      const reset = await call('POST', `${authAt(1).api}/user/password/reset`, {
+        body: { email: user.email, code: message?.code, newPassword: NEW_PASSWORD },
+      });
+      expect(reset.status).toBe(204);
+      await expectRefusedEverywhere(user);
+      await expectServedEverywhere(await signedIn(user.email, NEW_PASSWORD));
+    });
+
+    it('admin global sign-out: the old tokens are refused, a later sign-in passes', async () => {
+      const user = await signUp();
+      expect((await asAdmin('POST', `/admin/users/${user.email}/signout`)).status).toBe(204);
+      await expectRefusedEverywhere(user);
+      await expectServedEverywhere(await signedIn(user.email));
+    });
+
+    it('admin disable: the old tokens are refused; enabled again, a later sign-in passes', async () => {
+      const user = await signUp();
+      expect((await asAdmin('POST', `/admin/users/${user.email}/disable`)).status).toBe(204);
+      await expectRefusedEverywhere(user);
+      expect((await signIn(authAt(0), user.email)).status).toBe(401);
+      expect((await asAdmin('POST', `/admin/users/${user.email}/enable`)).status).toBe(204);
+      await expectServedEverywhere(await signedIn(user.email));
+    });
+
+    it('admin delete: the old tokens are refused', async () => {
+      const user = await signUp();
+      expect((await asAdmin('DELETE', `/admin/users/${user.email}`)).status).toBe(204);
+      await expectRefusedEverywhere(user);
+    });
+
+    it('admin password reset: the old tokens are refused', async () => {
+      const user = await signUp();
+      await pool.client.send(
+        new AdminUpdateUserAttributesCommand({
+          UserPoolId: userPool.userPoolId,
+          Username: user.email,
+          UserAttributes: [{ Name: 'email_verified', Value: 'true' }],
+        }),
+      );
+      expect((await asAdmin('POST', `/admin/users/${user.email}/password/reset`)).status).toBe(204);
+      await expectRefusedEverywhere(user);
+    });
+
+    it('removal from a group: older tokens lose the group at once, the user stays signed in', async () => {
+      const user = await signUp();
+      expect((await asAdmin('PUT', `/admin/users/${user.email}/groups/admin`)).status).toBe(204);
+      const member = await signedIn(user.email);
+      for (const server of resource) {
+        expect(
+          (await call('GET', `${server.api}/admin/overview`, { token: member.idToken })).status,
+        ).toBe(200);
+      }
+      expect((await asAdmin('DELETE', `/admin/users/${user.email}/groups/admin`)).status).toBe(204);
+      for (const server of resource) {
+        const deadline = Date.now() + 5_000;
+        let answer = await call('GET', `${server.api}/admin/overview`, { token: member.idToken });
+        while (answer.status === 200 && Date.now() < deadline) {
+          await sleep(25);
+          answer = await call('GET', `${server.api}/admin/overview`, { token: member.idToken });
+        }
+        expect(answer.status).toBe(403);
+        expect((await me(server, member.idToken)).body).toMatchObject({ groups: [] });
+      }
+      await expectServedEverywhere(member);
+    });
   });
 
   describe('when the state store is killed', () => {
