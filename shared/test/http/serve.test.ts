@@ -7,6 +7,10 @@ import { LogCapture } from '../../src/testing';
 async function startDrainTestServer() {
   const lifecycle = new Lifecycle();
   let release: () => void = () => undefined;
+  let slowStarted: () => void = () => undefined;
+  const slowReached = new Promise<void>((resolve) => {
+    slowStarted = resolve;
+  });
   const app = express();
   app.get('/readyz', (_req, res) => {
     res.status(lifecycle.shuttingDown ? 503 : 200).json({ ready: !lifecycle.shuttingDown });
@@ -14,6 +18,7 @@ async function startDrainTestServer() {
   app.get('/slow', async (_req, res) => {
     await new Promise<void>((resolve) => {
       release = resolve;
+      slowStarted();
     });
     res.json({ done: true });
   });
@@ -24,7 +29,7 @@ async function startDrainTestServer() {
     lifecycle,
     exitOnShutdown: false,
   });
-  return { lifecycle, running, releaseSlow: () => release() };
+  return { lifecycle, running, slowReached, releaseSlow: () => release() };
 }
 
 describe('serve', () => {
@@ -45,7 +50,7 @@ describe('serve', () => {
   });
 
   it('answers a request that arrives during the drain, with Connection: close', async () => {
-    const { running, releaseSlow } = await startDrainTestServer();
+    const { running, slowReached, releaseSlow } = await startDrainTestServer();
     // A second request on a busy kept-alive connection, sent once the drain has begun: the
     // connection is not idle, so it is still open to read it.
     const socket = connect(running.port, '127.0.0.1');
@@ -55,10 +60,11 @@ describe('serve', () => {
     });
     const ended = new Promise((resolve) => socket.once('close', resolve));
     socket.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await slowReached;
     const closed = running.shutdown();
     socket.write('GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Loopback delivers the second request to the server well within this (also on a busy machine).
+    await new Promise((resolve) => setTimeout(resolve, 250));
     releaseSlow();
     await ended;
     await closed;
