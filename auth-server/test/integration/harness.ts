@@ -20,6 +20,9 @@ import { PoolStatus } from '../../src/domain/pool-status';
 export type { LocalPool, TestUserPool };
 
 export const API = '/v1/api';
+
+/** The Authorization header of a bearer token, for `.set(...)`. */
+export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 export const PASSWORD = 'Correct-Horse-9!';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 

@@ -5,8 +5,9 @@ import { STEP_MS, totpCode } from '@authstack/local-pool/testing/totp-codes';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { StateStoreDeps } from '../../src/app';
-import { atStartOfSecond, bearer, claimsOf, revocationsOf } from './revocation-helpers';
+import { atStartOfSecond, claimsOf, revocationsOf } from './revocation-helpers';
 import {
+  bearer,
   API,
   NO_LIMITS,
   PASSWORD,

@@ -56,8 +56,6 @@ export function refreshRequest(app: Express, refreshToken: string): request.Test
   return request(app).post(`${API}/user/token/refresh`).send({ refreshToken });
 }
 
-export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
-
 /**
  * Waits until just after the next second begins, so that what follows (a revocation, then
  * a sign-in) very likely falls within one second: the case `iat`'s granularity makes hard.

@@ -9,6 +9,7 @@ import { startStateDatabase, type StateDatabase } from '@authstack/shared/testin
 import request from 'supertest';
 import type { StateStoreDeps } from '../../src/app';
 import {
+  bearer,
   API,
   adminGetUser,
   connectStateStore,
@@ -20,7 +21,7 @@ import {
   type SignedUp,
   type TestApp,
 } from './harness';
-import { bearer, claimsOf, refreshRequest, revocationsOf } from './revocation-helpers';
+import { claimsOf, refreshRequest, revocationsOf } from './revocation-helpers';
 
 let pool: LocalPool;
 let userPool: TestUserPool;

@@ -13,6 +13,7 @@ import { startStateDatabase, type StateDatabase } from '@authstack/shared/testin
 import request from 'supertest';
 import type { StateStoreDeps } from '../../src/app';
 import {
+  bearer,
   API,
   adminGetUser,
   connectStateStore,
@@ -27,7 +28,6 @@ import {
 } from './harness';
 import {
   atStartOfSecond,
-  bearer,
   claimsOf,
   refreshRequest,
   revocationCount,

@@ -2,6 +2,7 @@ import { UpdateUserAttributesCommand } from '@aws-sdk/client-cognito-identity-pr
 import { createTestUserPool, readOutbox, startLocalPool } from '@authstack/local-pool/testing';
 import request from 'supertest';
 import {
+  bearer,
   API,
   PASSWORD,
   adminGetUser,
@@ -31,8 +32,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await pool?.stop();
 });
-
-const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 describe('POST /v1/api/user (SIGNUP_CONFIRMATION=auto)', () => {
   it('creates a confirmed user whose email is NOT verified (nothing proved it) and returns the tokens of a first sign-in', async () => {
