@@ -1,4 +1,4 @@
-import { env, loadConfig, parseConfig } from '@authstack/shared';
+import { env, loadConfig, MFA_MODES, parseConfig } from '@authstack/shared';
 import { STATE_DATABASE_URL_PATTERN } from '@authstack/shared/state-store';
 import { z } from 'zod';
 import type { AppSettings } from './app';
@@ -26,7 +26,7 @@ export const configSchema = z.object({
    * chooses), `required` (everyone). The pool's MfaConfiguration is set by whoever creates the
    * pool (the local bootstrap, the CDK app), never by this server; a mismatch is logged at start.
    */
-  MFA_MODE: z.enum(['off', 'optional', 'required']).default('optional'),
+  MFA_MODE: z.enum(MFA_MODES).default('optional'),
   /** The issuer an authenticator app shows next to the account (the otpauth URI's `issuer`). */
   MFA_ISSUER: z
     .string()

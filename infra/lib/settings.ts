@@ -1,8 +1,9 @@
 import type { Node } from 'constructs';
 
+import { MFA_MODES, type MfaMode } from '@authstack/shared';
+
 /** TOTP multi-factor sign-in for the pool: the auth-server's `MFA_MODE`. */
-export const MFA_MODES = ['off', 'optional', 'required'] as const;
-export type MfaMode = (typeof MFA_MODES)[number];
+export { MFA_MODES, type MfaMode };
 
 export const SIGNUP_CONFIRMATIONS = ['auto', 'code'] as const;
 export type SignupConfirmation = (typeof SIGNUP_CONFIRMATIONS)[number];

@@ -7,6 +7,7 @@ import {
   createLocalCognitoClient,
   ensureUserPool,
 } from '@authstack/local-pool';
+import { POOL_MFA_CONFIGURATION, type MfaMode } from '@authstack/shared';
 
 /** A user created directly in the local pool, in the `admin` group, for the admin routes. */
 export const DEMO_ADMIN = {
@@ -26,16 +27,7 @@ export const LOCAL_GROUPS = ['admin'] as const;
  */
 export const USER_MIGRATION_FUNCTION = 'user-migration';
 
-/** `MFA_MODE`: TOTP multi-factor sign-in off, optional per user, or required of everyone. */
-export const MFA_MODES = ['off', 'optional', 'required'] as const;
-export type MfaMode = (typeof MFA_MODES)[number];
-
-/** `MFA_MODE` as the pool's `MfaConfiguration`. */
-export const POOL_MFA_CONFIGURATION = {
-  off: 'OFF',
-  optional: 'OPTIONAL',
-  required: 'ON',
-} as const satisfies Record<MfaMode, string>;
+export { MFA_MODES, POOL_MFA_CONFIGURATION, type MfaMode } from '@authstack/shared';
 
 export interface BootstrapOptions {
   /** The local pool's URL. */

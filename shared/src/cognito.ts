@@ -27,3 +27,17 @@ export function secretHash(clientSecret: string, username: string, clientId: str
     .update(username + clientId)
     .digest('base64');
 }
+
+/**
+ * `MFA_MODE`: TOTP multi-factor sign-in off, optional per user, or required of everyone. One
+ * setting for the auth-server, `npm start`, compose and the CDK app.
+ */
+export const MFA_MODES = ['off', 'optional', 'required'] as const;
+export type MfaMode = (typeof MFA_MODES)[number];
+
+/** The user pool's `MfaConfiguration` each `MFA_MODE` stands for (set where the pool is made). */
+export const POOL_MFA_CONFIGURATION = {
+  off: 'OFF',
+  optional: 'OPTIONAL',
+  required: 'ON',
+} as const satisfies Record<MfaMode, string>;

@@ -16,5 +16,12 @@ export {
   type PasswordPolicy,
   type PasswordRule,
 } from './password-policy';
-export { isEmail, normalizeEmail, secretHash } from './cognito';
+export {
+  isEmail,
+  MFA_MODES,
+  normalizeEmail,
+  POOL_MFA_CONFIGURATION,
+  secretHash,
+  type MfaMode,
+} from './cognito';
 export { onSupervisorGone } from './supervision';

@@ -3,21 +3,15 @@ import { MfaDisabledError, MfaRequiredError } from './errors';
 import type { PoolStatus } from './pool-status';
 import type { PoolUser, UserPool } from './user-pool';
 
-/** `MFA_MODE`: what this deployment offers. The pool's MfaConfiguration is set where the pool is made. */
-export type MfaMode = 'off' | 'optional' | 'required';
+import type { MfaMode } from '@authstack/shared';
+
+export { POOL_MFA_CONFIGURATION, type MfaMode } from '@authstack/shared';
 
 export interface MfaSettings {
   mode: MfaMode;
   /** Shown by authenticator apps next to the account (the otpauth URI's issuer). */
   issuer: string;
 }
-
-/** The pool's MfaConfiguration each MFA_MODE stands for (set by the bootstrap or the CDK app). */
-export const POOL_MFA_CONFIGURATION = {
-  off: 'OFF',
-  optional: 'OPTIONAL',
-  required: 'ON',
-} as const satisfies Record<MfaMode, string>;
 
 const CANNOT_TURN_OFF =
   'This service requires multi-factor sign-in of everyone, so it cannot be turned off.';
