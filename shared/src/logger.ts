@@ -2,55 +2,70 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
-/**
- * Paths pino replaces with "[redacted]" wherever they occur in a log object.
- * Covers the field names every part of the stack uses for secrets, in any casing
- * the AWS SDK, Cognito events or HTTP headers give them.
- */
-export const REDACTED_PATHS: readonly string[] = [
+/** The fields of a request body, a Cognito call or a trigger event that hold a secret. */
+const SECRET_FIELDS = [
   'password',
   'newPassword',
   'previousPassword',
   'proposedPassword',
   'temporaryPassword',
-  'code',
-  'token',
-  'idToken',
-  'accessToken',
   'refreshToken',
-  'authorization',
+  'accessToken',
+  'idToken',
+  'session',
+  'code',
+] as const;
+
+/** The same secrets as the AWS SDK's command inputs name them. */
+const SDK_SECRET_FIELDS = [
+  'Password',
+  'PreviousPassword',
+  'ProposedPassword',
+  'TemporaryPassword',
+  'AccessToken',
+  'RefreshToken',
+  'Token',
+  'Session',
+  'ConfirmationCode',
+  'UserCode',
+  'SecretCode',
+  'ClientSecret',
+  'AuthParameters.PASSWORD',
+  'AuthParameters.REFRESH_TOKEN',
+  'AuthParameters.SECRET_HASH',
+  'ChallengeResponses.NEW_PASSWORD',
+  'ChallengeResponses.SOFTWARE_TOKEN_MFA_CODE',
+  'ChallengeResponses.SECRET_HASH',
+] as const;
+
+/**
+ * The exact paths pino replaces with "[redacted]": a safety net under the rule that no log
+ * call passes a secret at all. Exact paths, never wildcards: a wildcard such as `*.code`
+ * also hid process exit codes and `err.code` (ECONNREFUSED), and costs a walk of every
+ * object logged. A secret is redacted where the stack could hold it: the top level of a
+ * record, a request body (`body`), request headers (`req.headers`, `headers`), a Cognito
+ * call's input (`input`) and a trigger event's request (`event.request`, `request`).
+ */
+export const REDACTED_PATHS: readonly string[] = [
+  ...SECRET_FIELDS.filter((field) => field !== 'code'),
+  'token',
   'secret',
   'clientSecret',
-  'session',
-  '*.password',
-  '*.newPassword',
-  '*.previousPassword',
-  '*.proposedPassword',
-  '*.code',
-  '*.token',
-  '*.idToken',
-  '*.accessToken',
-  '*.refreshToken',
-  '*.authorization',
-  '*.Authorization',
-  '*.secret',
-  '*.clientSecret',
-  '*.session',
-  '*.Session',
-  '*.SecretCode',
-  '*.UserCode',
-  '*.SOFTWARE_TOKEN_MFA_CODE',
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'request.password',
-  'event.request.password',
-  '*.Password',
-  '*.AccessToken',
-  '*.IdToken',
-  '*.RefreshToken',
-  '*.SECRET_HASH',
-  '*.PASSWORD',
-  '*.REFRESH_TOKEN',
+  'authorization',
+  ...SECRET_FIELDS.map((field) => `body.${field}`),
+  ...['req.headers', 'headers'].flatMap((headers) => [
+    `${headers}.authorization`,
+    `${headers}.cookie`,
+    `${headers}["set-cookie"]`,
+    `${headers}["x-amz-security-token"]`,
+  ]),
+  'res.headers["set-cookie"]',
+  ...SDK_SECRET_FIELDS.map((field) => `input.${field}`),
+  ...['request', 'event.request'].flatMap((request) => [
+    `${request}.password`,
+    `${request}.clientMetadata`,
+    `${request}.validationData`,
+  ]),
 ];
 
 export interface LoggerOptions {

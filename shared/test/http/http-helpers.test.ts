@@ -9,6 +9,7 @@ import {
   jsonBody,
   notFoundHandler,
   requestContext,
+  REDACTED_PATHS,
   validate,
 } from '../../src';
 import { LogCapture } from '../../src/testing';
@@ -199,6 +200,35 @@ describe('createLogger', () => {
       expect(text).not.toContain(`"${secret}"`);
     }
     expect(capture.records()[0]).toMatchObject({ password: '[redacted]', level: 'info' });
+  });
+
+  it('redacts by exact path: exit codes and error codes stay readable', () => {
+    const capture = new LogCapture();
+    const logger = createLogger({ name: 'test', destination: capture });
+    logger.error({ service: 'auth-server', code: 1, signal: null }, 'auth-server exited');
+    logger.warn({ err: { code: 'ECONNREFUSED', message: 'connect refused' } }, 'store down');
+    logger.info(
+      {
+        body: { code: '123456', password: 'p3' },
+        req: { headers: { authorization: 'Bearer y', cookie: 'rt=z' } },
+        input: { AuthParameters: { PASSWORD: 'p4', USERNAME: 'ann@example.com' } },
+        event: { request: { password: 'p5' } },
+      },
+      'secrets',
+    );
+    const [exit, down, secrets] = capture.records();
+    expect(exit).toMatchObject({ code: 1 });
+    expect(down).toMatchObject({ err: { code: 'ECONNREFUSED' } });
+    expect(secrets).toMatchObject({
+      body: { code: '[redacted]', password: '[redacted]' },
+      req: { headers: { authorization: '[redacted]', cookie: '[redacted]' } },
+      input: { AuthParameters: { PASSWORD: '[redacted]', USERNAME: 'ann@example.com' } },
+      event: { request: { password: '[redacted]' } },
+    });
+  });
+
+  it('names no wildcard path', () => {
+    expect(REDACTED_PATHS.filter((path) => path.includes('*'))).toEqual([]);
   });
 
   it('keeps a CR/LF inside a value within one JSON line', () => {
