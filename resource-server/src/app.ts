@@ -8,12 +8,13 @@ import {
   type Logger,
 } from '@authstack/shared';
 import type { RevocationCheck } from './domain/revocation-check';
+import type { TokenVerifier } from './domain/token-verifier';
 import { createRequireAuth, type IdentityVerifier } from './middleware/require-auth';
 import { apiRouter } from './routes/api';
 import { healthRouter } from './routes/health';
 
 export interface AppDeps {
-  verifier: IdentityVerifier & { readonly ready: boolean };
+  verifier: IdentityVerifier & Pick<TokenVerifier, 'ready' | 'keysReport'>;
   /** The live revocations (`RevocationCheck.off()` without a state store). */
   revocations: RevocationCheck;
   logger: Logger;
@@ -35,6 +36,7 @@ export function buildApp(deps: AppDeps): Express {
     healthRouter({
       lifecycle: deps.lifecycle,
       keysReady: () => deps.verifier.ready,
+      keys: () => deps.verifier.keysReport(),
       revocations: deps.revocations,
     }),
   );

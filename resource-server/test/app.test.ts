@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { JwksServer } from './support/jwks-server';
 import { startTestApp, type TestApp } from './support/test-app';
-import { createTestKey } from './support/tokens';
+import { accessTokenClaims, createTestKey, signedToken } from './support/tokens';
 
 let jwks: JwksServer;
 let t: TestApp;
@@ -20,6 +20,7 @@ describe('buildApp', () => {
     expect((await request(t.app).get('/healthz')).body).toEqual({ status: 'ok' });
     expect((await request(t.app).get('/readyz')).body).toEqual({
       status: 'ready',
+      keys: { ageSeconds: 0, jwks: 'reachable' },
       revocations: {
         state: 'off',
         stalenessMs: null,
@@ -60,5 +61,35 @@ describe('buildApp', () => {
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('shutting_down');
     expect((await request(app).get('/healthz')).status).toBe(200);
+  });
+
+  it('reports a JWKS source that is down, and stays ready while the cached keys last', async () => {
+    const source = await new JwksServer([createTestKey()]).start();
+    try {
+      const { app, clock } = await startTestApp(source);
+      source.up = false;
+      clock.advance(31);
+      const unknownKid = signedToken(
+        createTestKey(),
+        accessTokenClaims({ issuer: source.issuer, clientId: 'testclient0000000000000001' }),
+      );
+      const refused = await request(app)
+        .get('/v1/api/users/me')
+        .set('Authorization', `Bearer ${unknownKid}`);
+      expect(refused.status).toBe(503);
+      expect(refused.headers['retry-after']).toBeDefined();
+      const ready = await request(app).get('/readyz');
+      expect(ready.status).toBe(200);
+      expect(ready.body.keys).toEqual({ ageSeconds: 31, jwks: 'unreachable' });
+      source.up = true;
+      clock.advance(31);
+      await request(app).get('/v1/api/users/me').set('Authorization', `Bearer ${unknownKid}`);
+      expect((await request(app).get('/readyz')).body.keys).toEqual({
+        ageSeconds: 0,
+        jwks: 'reachable',
+      });
+    } finally {
+      await source.stop();
+    }
   });
 });

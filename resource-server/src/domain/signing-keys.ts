@@ -24,6 +24,14 @@ export interface SigningKeysOptions {
 
 const ignore = (): void => undefined;
 
+/** What `/readyz` shows of the keys: how old the key set is and whether the JWKS answered last time. */
+export interface SigningKeysReport {
+  /** Seconds since the JWKS was last fetched; null before the first fetch. */
+  ageSeconds: number | null;
+  /** `unreachable` once the last fetch failed (cached keys keep verifying for a while). */
+  jwks: 'reachable' | 'unreachable';
+}
+
 /**
  * The key set of one user pool, kept fresh under three rules:
  * - an unknown `kid` causes at most one JWKS fetch per refetch interval, however many
@@ -58,6 +66,14 @@ export class SigningKeys {
   /** True while a JWKS is loaded and young enough to trust (fresh, or stale after errors). */
   get ready(): boolean {
     return this.#age() < this.#options.maxAgeMs + this.#options.staleIfErrorMs;
+  }
+
+  report(): SigningKeysReport {
+    const age = this.#age();
+    return {
+      ageSeconds: Number.isFinite(age) ? Math.round(age / 1000) : null,
+      jwks: this.#lastAttemptFailed ? 'unreachable' : 'reachable',
+    };
   }
 
   /**

@@ -21,7 +21,7 @@ import {
   type ClaimRules,
   type VerifiedIdentity,
 } from './cognito-claims';
-import { SigningKeys, type JwksSource } from './signing-keys';
+import { SigningKeys, type JwksSource, type SigningKeysReport } from './signing-keys';
 import { TokenRejectedError, type RejectionReason } from './token-errors';
 import { VerifiedTokenCache } from './verified-token-cache';
 
@@ -119,6 +119,11 @@ export class TokenVerifier {
   /** True while signing keys are loaded and fresh enough to trust (drives `/readyz`). */
   get ready(): boolean {
     return this.#keys.ready;
+  }
+
+  /** The key set's age and the JWKS source's state, for `/readyz`. */
+  keysReport(): SigningKeysReport {
+    return this.#keys.report();
   }
 
   /**

@@ -5,10 +5,13 @@ import {
   type RevocationCheck,
   type RevocationReport,
 } from '../domain/revocation-check';
+import type { SigningKeysReport } from '../domain/signing-keys';
 
 export interface HealthDeps {
   lifecycle: Lifecycle;
   keysReady: () => boolean;
+  /** Shown by `/readyz`: a JWKS source that is down is reported, not fatal while cached keys last. */
+  keys: () => SigningKeysReport;
   revocations: Pick<RevocationCheck, 'refusing' | 'report'>;
 }
 
@@ -46,7 +49,7 @@ export function healthRouter(deps: HealthDeps): Router {
         headers: { 'Retry-After': String(REVOCATION_RETRY_AFTER_SECONDS) },
       });
     }
-    res.json({ status: 'ready', revocations });
+    res.json({ status: 'ready', keys: deps.keys(), revocations });
   });
   return router;
 }

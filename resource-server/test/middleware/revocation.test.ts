@@ -57,6 +57,7 @@ function harness(failOpen = false): Harness {
       return hit;
     },
     verify: (token: string) => verifier.verify(token),
+    keysReport: () => verifier.keysReport(),
   };
   const app = buildApp({
     verifier: counting,
@@ -252,6 +253,7 @@ describe('GET /readyz with revocation checks', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       status: 'ready',
+      keys: { ageSeconds: expect.any(Number), jwks: 'reachable' },
       revocations: {
         state: 'live',
         stalenessMs: 1234,
