@@ -7,9 +7,11 @@ import { stackConfigFromEnv } from './stack/config';
 import { LocalStack, portClaims, StackStoppedError } from './stack/local-stack';
 import { readyBanner } from './stack/banner';
 import { assertPortsFree, PortInUseError } from './stack/ports';
-import { describeExit } from './stack/service';
 
-/** Ctrl-C, a stop request, and the terminal closing all stop the stack in order. */
+/**
+ * Ctrl-C, a stop request, and the terminal closing all stop the stack in order. A service
+ * that dies is restarted (see `Supervisor`); only one that cannot be kept running stops it.
+ */
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 function fail(message: string): void {
@@ -45,11 +47,9 @@ async function main(): Promise<void> {
   process.once('exit', () => stack.kill());
   for (const signal of SIGNALS) process.on(signal, onSignal);
 
-  void stack.unexpectedExit.then((exit) => {
-    const message = `${exit.name} stopped unexpectedly (${describeExit(exit)}); stopping the stack.`;
-    logger.error({ service: exit.name, code: exit.code, signal: exit.signal }, message);
-    process.stderr.write(`${message}\n`);
-    void shutdown(`${exit.name} exited`, 1);
+  void stack.gaveUp.then(({ exit, message }) => {
+    process.stderr.write(`${message}; stopping the stack.\n`);
+    void shutdown(`${exit.name} could not be kept running`, 1);
   });
 
   const startedAt = Date.now();

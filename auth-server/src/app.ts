@@ -3,6 +3,7 @@ import {
   jsonBody,
   notFoundHandler,
   noStore,
+  refuseOptions,
   requestContext,
   type Lifecycle,
   type Logger,
@@ -106,6 +107,8 @@ export function buildApp({
   app.set('trust proxy', settings.trustProxy);
   app.use(requestContext(logger));
   app.use(helmet());
+  // A CORS preflight of an allowed origin is answered before this; any other OPTIONS is a 404.
+  app.use(refuseOptions);
   app.use(healthRoutes({ lifecycle, status, stateStore: stateStoreHealth }));
   app.use(basePath, noStore, ...jsonBody('16kb'));
   app.get(`${basePath}/openapi.json`, (_req, res) => {

@@ -8,10 +8,7 @@ export const configSchema = z.object({
   HOST: env.host('127.0.0.1'),
   PORT: env.port(3000),
   /** Path prefix: the API lives under `/<STAGE>/api`. */
-  STAGE: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" or "-" only')
-    .default('v1'),
+  STAGE: env.stage(),
   AWS_REGION: z.string().regex(/^[a-z0-9-]{1,32}$/, 'an AWS region such as us-east-1'),
   /** Unset for real Cognito; the local pool's URL locally. */
   COGNITO_ENDPOINT: env.url().optional(),
@@ -58,6 +55,8 @@ export const configSchema = z.object({
   MAX_TOKEN_LIFETIME_SECONDS: z.coerce.number().int().min(300).max(86_400).default(86_400),
   /** Deadline of one call to the user pool, retries included. */
   UPSTREAM_TIMEOUT_MS: env.positiveInt(3000),
+  /** How long a client may take to send a whole request before it is answered 408. */
+  REQUEST_TIMEOUT_MS: env.requestTimeoutMs(),
   LOG_LEVEL: env.logLevel(),
 });
 

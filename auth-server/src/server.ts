@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     await serve(app, {
       host: config.HOST,
       port: config.PORT,
+      requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
       logger,
       lifecycle,
       onClose: async () => {

@@ -1,6 +1,6 @@
 import type { Node } from 'constructs';
 
-import { MFA_MODES, type MfaMode } from '@authstack/shared';
+import { MFA_MODES, stageName, type MfaMode } from '@authstack/shared';
 
 /** TOTP multi-factor sign-in for the pool: the auth-server's `MFA_MODE`. */
 export { MFA_MODES, type MfaMode };
@@ -91,8 +91,11 @@ function count(node: Node, key: string, fallback: number): number {
 /** Reads and checks the deployment's context; a bad value throws naming the key. */
 export function settingsFromContext(node: Node): DeploymentSettings {
   const stage = text(node, 'stage') ?? DEFAULT_SETTINGS.stage;
-  if (!/^[A-Za-z0-9_-]+$/.test(stage))
-    throw new Error(`context stage: letters, digits, _ and - only, got ${stage}`);
+  const stageCheck = stageName.safeParse(stage);
+  if (!stageCheck.success)
+    throw new Error(
+      `context stage: ${stageCheck.error.issues[0]?.message ?? 'invalid'}, got ${stage}`,
+    );
   const stateDatabaseInstanceType =
     text(node, 'stateDatabaseInstanceType') ?? DEFAULT_SETTINGS.stateDatabaseInstanceType;
   if (!/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(stateDatabaseInstanceType))

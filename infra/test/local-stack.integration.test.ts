@@ -2,12 +2,16 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
 import { getFreePort, startProcess, type StartedProcess } from '@authstack/shared/testing';
+import { LEGACY_DB, localLegacyDatabaseUrl } from '@authstack/trigger/local/legacy-db-settings';
 import { REPO_ROOT } from '../lib/paths';
 import { readyBanner } from '../../scripts/stack/banner';
 import { stackConfigFromEnv, type StackConfig } from '../../scripts/stack/config';
 import { portClaims, type StackReady } from '../../scripts/stack/local-stack';
 import { assertPortsFree } from '../../scripts/stack/ports';
+import { eventually, isRunning } from './support/processes';
 
 /** `npm start` runs `tsx scripts/start.ts`; so does this test, on free ports and a temp folder. */
 const TSX_CLI = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
@@ -23,21 +27,40 @@ const SERVICES = [
   'resource-server',
 ];
 
-/** Whether a process exists and is not a zombie (an orphan's parent may never reap it). */
-function isRunning(pid: number): boolean {
-  try {
-    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
-    return state !== undefined && state !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
 function jsonLines(stack: StartedProcess): LogLine[] {
   return stack
     .stdoutLines()
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as LogLine);
+}
+
+/** The pid a service's latest log line shows (a restarted service logs a new one). */
+function latestPid(stack: StartedProcess, service: string): number {
+  const line = jsonLines(stack)
+    .filter((record) => record.name === service && typeof record.pid === 'number')
+    .at(-1);
+  if (!line) throw new Error(`no log line of ${service} shows its pid`);
+  return Number(line.pid);
+}
+
+/** The orchestrator's lines announcing a restart of `service`. */
+function restartLines(stack: StartedProcess, service: string): LogLine[] {
+  return jsonLines(stack).filter(
+    (line) =>
+      line.name === 'stack' &&
+      line.service === service &&
+      typeof line.msg === 'string' &&
+      line.msg.includes('restarting in'),
+  );
+}
+
+/** Resolves once the orchestrator says `service` has been restarted `count` times. */
+function restarted(stack: StartedProcess, service: string, count = 1): Promise<true> {
+  return eventually(`${service} restarted`, () =>
+    jsonLines(stack).filter((line) => line.msg === `${service} restarted`).length >= count
+      ? true
+      : undefined,
+  );
 }
 
 function readyRecord(stack: StartedProcess): StackReady {
@@ -214,6 +237,24 @@ describe('npm start (scripts/start.ts)', () => {
       'state-db',
       'legacy-db',
     ]);
+    const lines = jsonLines(running);
+    for (const [service, name] of [
+      ['legacy-db', 'legacy database'],
+      ['state-db', 'state store'],
+    ]) {
+      expect(lines).toContainEqual(
+        expect.objectContaining({ name: service, mode: 'fast', msg: `stopping ${name}` }),
+      );
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          name: service,
+          durationMs: expect.any(Number),
+          msg: `${name} stopped`,
+        }),
+      );
+    }
+    // A slow stop is logged with how long it waited; a fast one says nothing more.
+    expect(lines.filter((line) => line.waitedMs !== undefined)).toEqual([]);
     await expect(assertPortsFree(portClaims(config))).resolves.toBeUndefined();
   });
 
@@ -227,16 +268,107 @@ describe('npm start (scripts/start.ts)', () => {
     expect(await (await me(config, idToken)).json()).toMatchObject({ sub: firstSub });
   });
 
-  it('goes down as a whole, with a line naming it, when one service dies', async () => {
+  it('restarts a service that dies (resource-server, SIGKILL): one line naming it, how it exited and when it restarts; it serves again', async () => {
     const running = stack as StartedProcess;
-    const resourceServer = jsonLines(running).find((line) => line.name === 'resource-server');
-    process.kill(Number(resourceServer?.pid), 'SIGKILL');
-    expect(await running.exited).toBe(1);
-    expect(running.output()).toContain(
-      'resource-server stopped unexpectedly (signal SIGKILL); stopping the stack.',
+    const killed = latestPid(running, 'resource-server');
+    process.kill(killed, 'SIGKILL');
+    await restarted(running, 'resource-server');
+    expect(restartLines(running, 'resource-server')).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        exitCode: null,
+        signal: 'SIGKILL',
+        restartInMs: 500,
+        msg: 'resource-server exited (signal SIGKILL); restarting in 500 ms',
+      }),
+    ]);
+    expect(latestPid(running, 'resource-server')).not.toBe(killed);
+    expect((await fetch(`http://127.0.0.1:${config.ports.resourceServer}/readyz`)).status).toBe(
+      200,
     );
-    await expect(assertPortsFree(portClaims(config))).resolves.toBeUndefined();
+    const { idToken } = (await (
+      await signIn(config, 'admin@example.com', 'Admin-Passw0rd!')
+    ).json()) as { idToken: string };
+    expect(await (await me(config, idToken)).json()).toMatchObject({ email: 'admin@example.com' });
   });
+
+  it('restarts the legacy Postgres when its server process is killed: the runner exits, is restarted, and the database accepts connections again', async () => {
+    const running = stack as StartedProcess;
+    const postmasterPid = (): number =>
+      Number(
+        readFileSync(path.join(stateDir, 'legacy-db', 'postmaster.pid'), 'utf8').split('\n')[0],
+      );
+    const killed = postmasterPid();
+    process.kill(killed, 'SIGKILL');
+    await restarted(running, 'legacy-db');
+    expect(jsonLines(running)).toContainEqual(
+      expect.objectContaining({
+        name: 'legacy-db',
+        level: 'error',
+        signal: 'SIGKILL',
+        msg: 'legacy database: the Postgres server exited unexpectedly; exiting so that it is restarted',
+      }),
+    );
+    expect(restartLines(running, 'legacy-db')).toEqual([
+      expect.objectContaining({
+        exitCode: 1,
+        msg: 'legacy-db exited (code 1); restarting in 500 ms',
+      }),
+    ]);
+    expect(postmasterPid()).not.toBe(killed);
+    const client = new Client({ connectionString: localLegacyDatabaseUrl(config.ports.legacyDb) });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ users: number }>(
+        `SELECT count(*)::int AS users FROM ${LEGACY_DB.table}`,
+      );
+      expect(rows[0]?.users).toBeGreaterThanOrEqual(3);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('stops the stack, with a line naming the service and exit code 1, when a service cannot be restarted', async () => {
+    const running = stack as StartedProcess;
+    // Kill the resource-server and take its port before the restart does (0.5 s later);
+    // should a restart win the race, kill that one too.
+    const blocker: Server = createServer((socket) => socket.destroy());
+    const takePort = (): Promise<boolean> =>
+      new Promise((resolve) => {
+        const settle = (taken: boolean) => (): void => {
+          blocker.off('error', refused).off('listening', listening);
+          resolve(taken);
+        };
+        const refused = settle(false);
+        const listening = settle(true);
+        blocker.once('error', refused).once('listening', listening);
+        blocker.listen(config.ports.resourceServer, '127.0.0.1');
+      });
+    let taken = false;
+    for (let attempt = 1; !taken; attempt += 1) {
+      if (attempt > 5) throw new Error('a restarted resource-server took its port back every time');
+      process.kill(latestPid(running, 'resource-server'), 'SIGKILL');
+      for (const deadline = Date.now() + 2_000; !taken && Date.now() < deadline;) {
+        taken = await takePort();
+        if (!taken) await sleep(5);
+      }
+    }
+    try {
+      expect(await running.exited).toBe(1);
+      expect(running.output()).toMatch(
+        /resource-server failed to start: resource-server exited \(code 1\) before it was ready, after 5 restarts in a row; giving up; stopping the stack\./,
+      );
+      // Each delay doubles the last, up to the cap (the series may have begun before this test).
+      const delays = restartLines(running, 'resource-server').map((line) =>
+        Number(line.restartInMs),
+      );
+      expect(delays.at(-1)).toBe(8_000);
+      expect(delays.slice(-4)).toEqual([1_000, 2_000, 4_000, 8_000]);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+    await expect(assertPortsFree(portClaims(config))).resolves.toBeUndefined();
+  }, 90_000);
 
   it('refuses to start when a port is taken: one line naming it, exit code 1, nothing started', async () => {
     const blocker: Server = createServer();
@@ -288,4 +420,23 @@ describe('npm start (scripts/start.ts)', () => {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }, 60_000);
+
+  it('starts with LOG_LEVEL=warn: the services log only warnings, and readiness does not wait for a log line', async () => {
+    stack = await startProcess({
+      script: TSX_CLI,
+      args: ['scripts/start.ts'],
+      cwd: REPO_ROOT,
+      env: { ...env, LOG_LEVEL: 'warn' },
+      readyLine: /^authstack is up\./,
+      readyTimeoutMs: 90_000,
+    });
+    const levels = new Set(jsonLines(stack).map((line) => line.level));
+    expect([...levels].filter((level) => level === 'info' || level === 'debug')).toEqual([]);
+    for (const url of [
+      `http://127.0.0.1:${config.ports.authServer}/readyz`,
+      `http://127.0.0.1:${config.ports.resourceServer}/readyz`,
+    ])
+      expect({ url, status: (await fetch(url)).status }).toEqual({ url, status: 200 });
+    expect(await stack.stop('SIGTERM', 30_000)).toBe(0);
+  }, 120_000);
 });

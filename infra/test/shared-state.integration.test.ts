@@ -217,8 +217,10 @@ describe('two auth-servers and two resource-servers on one state store', () => {
         token: user.accessToken,
         body: { previousPassword: PASSWORD, proposedPassword: NEW_PASSWORD },
       });
-      expect(changed.status).toBe(204);
+      // The device that changed it gets fresh tokens; every older session ends.
+      expect(changed.status).toBe(200);
       await expectRefusedEverywhere(user);
+      await expectServedEverywhere({ ...user, ...(changed.body as unknown as Tokens) });
       await expectServedEverywhere(await signedIn(user.email, NEW_PASSWORD));
     });
 

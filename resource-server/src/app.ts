@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import {
   errorHandler,
   notFoundHandler,
+  refuseOptions,
   requestContext,
   type Lifecycle,
   type Logger,
@@ -30,6 +31,7 @@ export function buildApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.use(helmet());
   app.use(requestContext(deps.logger));
+  app.use(refuseOptions);
   // The API first: it carries the traffic, and every router a request passes costs it time.
   app.use(`/${deps.stage}/api`, apiRouter(createRequireAuth(deps.verifier, deps.revocations)));
   app.use(

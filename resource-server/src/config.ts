@@ -14,10 +14,7 @@ export const configSchema = z
   .object({
     HOST: env.host('127.0.0.1'),
     PORT: env.port(4000),
-    STAGE: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, "_" or "-" only')
-      .default('v1'),
+    STAGE: env.stage(),
     AWS_REGION: z
       .string()
       .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as us-east-1')
@@ -47,6 +44,7 @@ export const configSchema = z
     REVOCATION_MAX_STALENESS_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     REVOCATION_FAIL_OPEN: env.boolean(false),
     REVOCATION_HEARTBEAT_MS: z.coerce.number().int().min(100).max(30_000).default(1000),
+    REQUEST_TIMEOUT_MS: env.requestTimeoutMs(),
     LOG_LEVEL: env.logLevel(),
   })
   .transform((raw, ctx) => {
@@ -87,6 +85,7 @@ export const configSchema = z
       host: raw.HOST,
       port: raw.PORT,
       stage: raw.STAGE,
+      requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
       logLevel: raw.LOG_LEVEL,
       auth: {
         issuer,

@@ -73,6 +73,7 @@ async function main(): Promise<void> {
   await serve(app, {
     host: config.host,
     port: config.port,
+    requestTimeoutMs: config.requestTimeoutMs,
     logger,
     lifecycle,
     onClose: () => revocations.stop(),

@@ -19,10 +19,7 @@ const schema = z.object({
   AUTH_SERVER_PORT: env.port(3000),
   RESOURCE_SERVER_PORT: env.port(4000),
   AWS_REGION: z.string().min(1).default('us-east-1'),
-  STAGE: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]+$/)
-    .default('v1'),
+  STAGE: env.stage(),
   SIGNUP_CONFIRMATION: z.enum(['auto', 'code']).default('auto'),
   MFA_MODE: z.enum(MFA_MODES).default('optional'),
   LOG_LEVEL: env.logLevel(),

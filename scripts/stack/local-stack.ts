@@ -5,13 +5,8 @@ import { localStateDatabaseUrl } from '@authstack/shared/state-store';
 import { localLegacyDatabaseUrl } from '@authstack/trigger/local/legacy-db-settings';
 import { bootstrapLocalPool, USER_MIGRATION_FUNCTION } from './bootstrap';
 import { REPO_ROOT, type StackConfig } from './config';
-import {
-  describeExit,
-  Service,
-  type LineSink,
-  type ServiceExit,
-  type ServiceSpec,
-} from './service';
+import { describeExit, type LineSink, type ServiceSpec } from './service';
+import { DEFAULT_RESTART_POLICY, Supervisor, type GiveUp, type RestartPolicy } from './supervisor';
 import type { PortClaim } from './ports';
 
 /** Credentials the AWS SDK insists on; the local pool ignores them. */
@@ -82,27 +77,33 @@ export class StackStoppedError extends Error {
   }
 }
 
+/** A Postgres runner stops its server with a fast shutdown, escalated after 10 s. */
+const POSTGRES_STOP_TIMEOUT_MS = 15_000;
+
 /**
  * The whole local stack, started in dependency order — legacy Postgres, the state
  * store's Postgres, the trigger's invoke server, the local user pool, the pool/client/group bootstrap,
  * auth-server, resource-server — and stopped in reverse order, Postgres last.
  * Every id is passed from one step to the next; nothing is copied by hand.
+ * Each service is supervised once ready: restarted with backoff when it dies.
  */
 export class LocalStack {
   readonly endpoints: StackEndpoints;
-  #services: Service[] = [];
+  #services: Supervisor[] = [];
   #stopping: Promise<void> | undefined;
-  #onUnexpectedExit: ((exit: ServiceExit) => void) | undefined;
-  readonly unexpectedExit: Promise<ServiceExit>;
+  #onGiveUp: ((giveUp: GiveUp) => void) | undefined;
+  /** Resolves when a service could not be kept running: it failed to restart too often in a row. */
+  readonly gaveUp: Promise<GiveUp>;
 
   constructor(
     readonly config: StackConfig,
     private readonly sink: LineSink,
     private readonly logger: Logger,
+    private readonly restartPolicy: RestartPolicy = DEFAULT_RESTART_POLICY,
   ) {
     this.endpoints = stackEndpoints(config);
-    this.unexpectedExit = new Promise((resolve) => {
-      this.#onUnexpectedExit = resolve;
+    this.gaveUp = new Promise((resolve) => {
+      this.#onGiveUp = resolve;
     });
   }
 
@@ -121,16 +122,16 @@ export class LocalStack {
       name: 'legacy-db',
       script: built('trigger', 'local/legacy-db.js'),
       env: { ...base, LEGACY_DB_PORT: String(config.ports.legacyDb), LEGACY_DB_DIR: legacyDbDir },
-      readiness: { line: /"msg":"legacy database ready"/ },
-      stopTimeoutMs: 20_000,
+      readiness: { ipc: 'ready' },
+      stopTimeoutMs: POSTGRES_STOP_TIMEOUT_MS,
     });
 
     await this.#run({
       name: 'state-db',
       script: built('shared', 'local/state-db.js'),
       env: { ...base, STATE_DB_PORT: String(config.ports.stateDb), STATE_DB_DIR: stateDbDir },
-      readiness: { line: /"msg":"state store ready"/ },
-      stopTimeoutMs: 20_000,
+      readiness: { ipc: 'ready' },
+      stopTimeoutMs: POSTGRES_STOP_TIMEOUT_MS,
     });
 
     await this.#run({
@@ -213,6 +214,7 @@ export class LocalStack {
   /** Stops every started service in reverse start order; safe to call at any time, and twice. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
+      for (const service of this.#services) service.stopRestarting();
       for (const service of [...this.#services].reverse()) {
         if (!service.running) continue;
         this.logger.info({ service: service.name }, `stopping ${service.name}`);
@@ -232,20 +234,26 @@ export class LocalStack {
     for (const service of this.#services) service.kill();
   }
 
-  /** Starts one service and waits until it is ready; from then on its exit counts as unexpected. */
+  /** Starts one service and waits until it is ready; from then on it is restarted when it dies. */
   async #run(spec: ServiceSpec): Promise<void> {
     this.#throwIfStopping();
-    const service = new Service(spec, this.sink);
+    const service = new Supervisor(
+      spec,
+      this.sink,
+      this.logger,
+      this.config.startTimeoutMs,
+      this.restartPolicy,
+    );
     this.#services.push(service);
     const started = Date.now();
     try {
-      await service.start(this.config.startTimeoutMs);
+      await service.start();
     } catch (error) {
       this.#throwIfStopping();
       throw error;
     }
-    void service.exited.then((exit) => {
-      if (!this.#stopping) this.#onUnexpectedExit?.(exit);
+    void service.gaveUp.then((giveUp) => {
+      if (!this.#stopping) this.#onGiveUp?.(giveUp);
     });
     this.logger.info({ service: spec.name, ms: Date.now() - started }, `${spec.name} ready`);
     this.#throwIfStopping();

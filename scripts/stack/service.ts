@@ -1,12 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { waitForHttp } from '@authstack/shared';
+import { isReadyMessage, waitForHttp } from '@authstack/shared';
 
 /** Receives every line a service prints, already as one JSON document. */
 export type LineSink = (line: string) => void;
 
-export type Readiness = { url: string } | { line: RegExp };
+/**
+ * How the orchestrator learns that a service is ready: its health URL answers 200, or it
+ * sends `READY_MESSAGE` on its IPC channel (`reportReady()`). Never from its log output,
+ * which LOG_LEVEL may silence.
+ */
+export type Readiness = { url: string } | { ipc: 'ready' };
 
 export interface ServiceSpec {
   /** Names the service in log lines and messages, e.g. `auth-server`. */
@@ -56,14 +61,17 @@ export function toJsonLine(service: string, stream: 'stdout' | 'stderr', line: s
  * One long-running child process of the stack: started in its own process group
  * (so a terminal's Ctrl-C reaches only the orchestrator, which stops the children
  * in order), its output forwarded line by line, ready when its health URL answers
- * 200 or a given line appears, stopped with SIGTERM then SIGKILL.
+ * 200 or it reports ready over IPC, stopped with SIGTERM then SIGKILL. When it exits,
+ * whatever it left behind in its process group (e.g. a Postgres server whose runner
+ * was killed) is killed too, so that a restart finds its port and data free.
  */
 export class Service {
   readonly name: string;
   #child: ChildProcess | undefined;
   #exited: Promise<ServiceExit> | undefined;
   #alive = false;
-  #readyLineWaiter: ((line: string) => void) | undefined;
+  #readyMessageSeen = false;
+  #onReadyMessage: (() => void) | undefined;
 
   constructor(
     private readonly spec: ServiceSpec,
@@ -90,8 +98,8 @@ export class Service {
     const child = spawn(process.execPath, [this.spec.script], {
       cwd: this.spec.cwd,
       env: this.spec.env,
-      // The IPC channel is unused but for one thing: it closes when this process dies, even
-      // of SIGKILL, and the service then stops itself (`onSupervisorGone`).
+      // The IPC channel carries the ready message (`reportReady`), and it closes when this
+      // process dies, even of SIGKILL: the service then stops itself (`onSupervisorGone`).
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       detached: true,
     });
@@ -100,12 +108,18 @@ export class Service {
     this.#exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.#alive = false;
+        killGroup(child.pid);
         resolve({ name: this.name, code, signal });
       });
       child.once('error', () => {
         this.#alive = false;
         resolve({ name: this.name, code: null, signal: null });
       });
+    });
+    child.on('message', (message) => {
+      if (!isReadyMessage(message)) return;
+      this.#readyMessageSeen = true;
+      this.#onReadyMessage?.();
     });
     this.#forward(child.stdout, 'stdout');
     this.#forward(child.stderr, 'stderr');
@@ -138,13 +152,7 @@ export class Service {
 
   /** SIGKILL to the whole process group, synchronously (for `process.on('exit')`). */
   kill(): void {
-    const pid = this.#child?.pid;
-    if (!this.#alive || pid === undefined) return;
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
+    if (this.#alive) killGroup(this.#child?.pid);
   }
 
   #forward(stream: Readable | null, kind: 'stdout' | 'stderr'): void {
@@ -152,35 +160,49 @@ export class Service {
     createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
       if (line.trim().length === 0) return;
       this.sink(toJsonLine(this.name, kind, line));
-      if (kind === 'stdout') this.#readyLineWaiter?.(line);
     });
   }
 
   async #waitUntilReady(timeoutMs: number): Promise<void> {
     const { readiness } = this.spec;
-    if ('url' in readiness) return waitForHttp(readiness.url, timeoutMs, () => this.#alive);
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#readyLineWaiter = undefined;
-        reject(
-          new Error(
-            `${this.name} printed no line matching ${String(readiness.line)} within ${timeoutMs} ms`,
-          ),
+    if ('url' in readiness) {
+      try {
+        return await waitForHttp(readiness.url, timeoutMs, () => this.#alive);
+      } catch (error) {
+        if (this.#alive) throw error;
+        throw new Error(
+          `${this.name} exited (${describeExit(await this.exited)}) before it was ready`,
         );
-      }, timeoutMs);
-      this.#readyLineWaiter = (line) => {
-        if (!readiness.line.test(line)) return;
-        this.#readyLineWaiter = undefined;
+      }
+    }
+    if (this.#readyMessageSeen) return;
+    return new Promise<void>((resolve, reject) => {
+      const settle = (error?: Error): void => {
+        if (!this.#onReadyMessage) return;
+        this.#onReadyMessage = undefined;
         clearTimeout(timer);
-        resolve();
+        if (error) reject(error);
+        else resolve();
       };
-      void this.exited.then((exit) => {
-        if (!this.#readyLineWaiter) return;
-        this.#readyLineWaiter = undefined;
-        clearTimeout(timer);
-        reject(new Error(`${this.name} exited (${describeExit(exit)}) before it was ready`));
-      });
+      const timer = setTimeout(
+        () => settle(new Error(`${this.name} did not report ready within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      this.#onReadyMessage = () => settle();
+      void this.exited.then((exit) =>
+        settle(new Error(`${this.name} exited (${describeExit(exit)}) before it was ready`)),
+      );
     });
+  }
+}
+
+/** SIGKILL to a whole process group (a service and anything it started); ignores a gone group. */
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // nothing left in the group
   }
 }
 

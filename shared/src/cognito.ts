@@ -41,3 +41,12 @@ export const POOL_MFA_CONFIGURATION = {
   optional: 'OPTIONAL',
   required: 'ON',
 } as const satisfies Record<MfaMode, string>;
+
+/**
+ * What the UserMigration trigger throws when it cannot check a person right now (legacy
+ * store down, slow or answering nonsense; its credentials unreadable), as against "Bad
+ * password" for every refusal. Cognito passes it on inside `UserLambdaValidationException`
+ * (`UserMigration failed with error <this>.`), so the auth-server can answer 503 instead of
+ * a wrong-credentials 401. One copy for the trigger that throws it and the server that reads it.
+ */
+export const LEGACY_STORE_UNAVAILABLE_MESSAGE = 'The legacy user store is unavailable';

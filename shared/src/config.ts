@@ -46,6 +46,21 @@ export function loadConfig<S extends z.ZodType>(
   }
 }
 
+/**
+ * The one rule for a stage name, the API path prefix `/<stage>/api`, shared by every loader
+ * that reads it: the auth-server, the resource-server, `npm start` and the CDK app.
+ * 1 to 32 letters, digits, `_` or `-`: characters a URL path segment carries unescaped (and
+ * never the segments `.` or `..`), that Express matches literally, and that the load
+ * balancer's listener rules (path patterns of at most 128 characters, the longest being
+ * `/<stage>/api/admin/users/*`) accept as they are.
+ */
+export const stageName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,32}$/, '1 to 32 letters, digits, "_" or "-"');
+
+/** How long a server waits for a whole request by default (`REQUEST_TIMEOUT_MS`). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
 /** Reusable zod pieces for environment variables. */
 export const env = {
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
@@ -58,6 +73,13 @@ export const env = {
       .transform((value) => value === 'true' || value === '1' || value === 'yes'),
   positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
   nonNegativeInt: (fallback: number) => z.coerce.number().int().min(0).default(fallback),
+  stage: (fallback = 'v1') => stageName.default(fallback),
+  /**
+   * `REQUEST_TIMEOUT_MS` of a server: how long a client may take to send a whole request,
+   * headers included, before it is answered 408 `request_timeout` (see `serve`).
+   */
+  requestTimeoutMs: () =>
+    z.coerce.number().int().min(100).max(300_000).default(DEFAULT_REQUEST_TIMEOUT_MS),
   logLevel: () =>
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   list: () =>

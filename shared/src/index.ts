@@ -7,7 +7,7 @@ export {
 } from './logger';
 export { maskIdentifier } from './mask';
 export * from './errors';
-export { parseConfig, loadConfig, ConfigError, env } from './config';
+export { parseConfig, loadConfig, ConfigError, env, stageName } from './config';
 export * from './http';
 export {
   DEFAULT_PASSWORD_POLICY,
@@ -18,10 +18,11 @@ export {
 } from './password-policy';
 export {
   isEmail,
+  LEGACY_STORE_UNAVAILABLE_MESSAGE,
   MFA_MODES,
   normalizeEmail,
   POOL_MFA_CONFIGURATION,
   secretHash,
   type MfaMode,
 } from './cognito';
-export { onSupervisorGone } from './supervision';
+export { isReadyMessage, onSupervisorGone, READY_MESSAGE, reportReady } from './supervision';

@@ -1,4 +1,5 @@
 import type { PreSignUpTriggerEvent, UserMigrationTriggerEvent } from 'aws-lambda';
+import { LegacyStoreUnavailableError } from './domain/errors';
 import { migrateUser, type MigrationDeps } from './domain/migrate-user';
 import { SignUpUnavailableError } from './pre-sign-up/errors';
 import { refuseLegacySignUp } from './pre-sign-up/refuse-legacy-sign-up';
@@ -22,9 +23,12 @@ export function dispatchTrigger(
 
 /**
  * What to throw when the legacy store could not even be set up (its secret unreadable):
- * Cognito shows a PreSignUp error's message to the caller, so a sign-up is refused with
- * the same words as an unreachable store (fail closed) rather than the set-up's details.
+ * the same error as an unreachable store, never the set-up's details (Cognito shows the
+ * message to the caller). A sign-up is refused (fail closed); a migration cannot check the
+ * person right now, which the auth-server answers 503, never as a wrong password.
  */
-export function setUpFailure(event: CognitoTriggerEvent, error: unknown): unknown {
-  return isPreSignUp(event) ? new SignUpUnavailableError({ cause: error }) : error;
+export function setUpFailure(event: CognitoTriggerEvent, error: unknown): Error {
+  return isPreSignUp(event)
+    ? new SignUpUnavailableError({ cause: error })
+    : new LegacyStoreUnavailableError({ cause: error });
 }

@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { createLogger, loadConfig } from '@authstack/shared';
 import { triggerConfigSchema } from './config';
 import { dispatchTrigger, setUpFailure, type CognitoTriggerEvent } from './dispatch-trigger';
+import { legacyStoreReachable } from './domain/legacy-store-call';
 import { createTriggerRuntime, type TriggerRuntime } from './runtime';
 
 // Module scope: built once per Lambda execution environment, reused while it is warm.
@@ -35,6 +36,24 @@ export async function handler(
     settings,
     logger: logger.child({ awsRequestId: context.awsRequestId }),
   });
+}
+
+/** The longest a readiness check waits for the legacy store (or `LEGACY_TIMEOUT_MS`, if shorter). */
+const READINESS_TIMEOUT_MS = 1_000;
+
+/**
+ * The local invoke server's readiness: true while the legacy store answers within a short
+ * deadline; false while it cannot be reached or set up (its secret unreadable). Lambda has
+ * no such probe: there a store that is down shows as 503s at the auth-server.
+ */
+export async function legacyStoreReady(): Promise<boolean> {
+  const started = await currentRuntime().catch(() => undefined);
+  if (!started) return false;
+  return legacyStoreReachable(
+    started.users,
+    Math.min(READINESS_TIMEOUT_MS, config.LEGACY_TIMEOUT_MS),
+    logger.child({ check: 'readiness' }),
+  );
 }
 
 /** Releases the legacy database connections; for the local invoke server's shutdown. */

@@ -1,6 +1,6 @@
 import { createLogger, Lifecycle, loadConfig, logProcessWarnings, serve } from '@authstack/shared';
 import { invokeServerConfigSchema } from './config';
-import { closeHandlerResources, handler } from './handler';
+import { closeHandlerResources, handler, legacyStoreReady } from './handler';
 import { buildInvokeApp, functionArnOf } from './invoke/app';
 
 /**
@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     region: config.AWS_REGION,
     timeoutMs: config.TRIGGER_TIMEOUT_MS,
     invoke: handler,
+    ready: legacyStoreReady,
     logger,
   });
   const { url } = await serve(app, {

@@ -1,6 +1,6 @@
 import { CognitoIdentityProviderServiceException } from '@aws-sdk/client-cognito-identity-provider';
-import { HttpError } from '@authstack/shared';
-import { InvalidTokenError, MfaDisabledError } from '../domain/errors';
+import { HttpError, LEGACY_STORE_UNAVAILABLE_MESSAGE } from '@authstack/shared';
+import { InvalidSessionError, InvalidTokenError, MfaDisabledError } from '../domain/errors';
 
 /** The calls the adapter makes, named for what they are for; the same exception can mean different things in each. */
 export type PoolOperation =
@@ -41,6 +41,11 @@ export interface ErrorRule {
   code: string;
   message: string;
   headers?: Readonly<Record<string, string>>;
+  /**
+   * Answers instead when the exception's message contains `marker`: how a trigger's own
+   * error, which Cognito passes on inside its message, is told apart.
+   */
+  whenMessageHas?: { marker: string; rule: ErrorRule };
 }
 
 const rule = (
@@ -61,6 +66,24 @@ export const UPSTREAM_UNAVAILABLE = rule(
   { 'Retry-After': '1' },
 );
 const INTERNAL = rule(500, 'internal_error', 'Something went wrong on our side.');
+const REQUEST_REFUSED = rule(400, 'request_refused', 'The user pool refused the request.');
+/**
+ * The UserMigration trigger could not check the person (legacy store down, slow or
+ * answering nonsense): Cognito fails the call with UserLambdaValidationException
+ * "UserMigration failed with error <LEGACY_STORE_UNAVAILABLE_MESSAGE>.". Retryable, and
+ * never a wrong password, so never counted against the user.
+ */
+const LEGACY_STORE_UNAVAILABLE = rule(
+  503,
+  'upstream_unavailable',
+  'The legacy user store is unavailable; try again shortly.',
+  { 'Retry-After': '5' },
+);
+/** `otherwise`, unless the trigger's error says the legacy store cannot be reached. */
+const unlessLegacyStoreUnavailable = (otherwise: ErrorRule): ErrorRule => ({
+  ...otherwise,
+  whenMessageHas: { marker: LEGACY_STORE_UNAVAILABLE_MESSAGE, rule: LEGACY_STORE_UNAVAILABLE },
+});
 const INVALID_CREDENTIALS = rule(401, 'invalid_credentials', 'Incorrect email or password.');
 /** The very answer a malformed Authorization header gets (`bearerToken`). */
 const INVALID_TOKEN = ruleOf(new InvalidTokenError());
@@ -69,11 +92,8 @@ const INVALID_REFRESH_TOKEN = rule(
   'invalid_refresh_token',
   'The refresh token is invalid, expired or revoked; sign in again.',
 );
-const INVALID_SESSION = rule(
-  401,
-  'invalid_session',
-  'The sign-in session is invalid or has expired; sign in again.',
-);
+/** The very answer a session that cannot be one gets (`InvalidSessionError`). */
+const INVALID_SESSION = ruleOf(new InvalidSessionError());
 const INVALID_CODE = rule(400, 'invalid_code', 'The code is not valid for this email.');
 const TOO_MANY_ATTEMPTS = rule(429, 'too_many_requests', 'Too many attempts; try again later.', {
   'Retry-After': '60',
@@ -151,7 +171,7 @@ export const COGNITO_ERRORS: {
       'code_delivery_failed',
       'The code could not be sent; ask for a new one.',
     ),
-    InvalidParameterException: rule(400, 'request_refused', 'The user pool refused the request.'),
+    InvalidParameterException: REQUEST_REFUSED,
     UnsupportedUserStateException: rule(
       409,
       'unsupported_user_state',
@@ -163,11 +183,7 @@ export const COGNITO_ERRORS: {
     InternalServerException: UPSTREAM_UNAVAILABLE,
     UnexpectedLambdaException: UPSTREAM_UNAVAILABLE,
     InvalidLambdaResponseException: UPSTREAM_UNAVAILABLE,
-    UserLambdaValidationException: rule(
-      400,
-      'request_refused',
-      'The user pool refused the request.',
-    ),
+    UserLambdaValidationException: REQUEST_REFUSED,
     ResourceNotFoundException: INTERNAL,
     AccessDeniedException: INTERNAL,
     InvalidUserPoolConfigurationException: INTERNAL,
@@ -183,12 +199,16 @@ export const COGNITO_ERRORS: {
     signIn: {
       NotAuthorizedException: INVALID_CREDENTIALS,
       UserNotFoundException: INVALID_CREDENTIALS,
-      UserLambdaValidationException: INVALID_CREDENTIALS,
+      UserLambdaValidationException: unlessLegacyStoreUnavailable(INVALID_CREDENTIALS),
     },
     checkPassword: {
       NotAuthorizedException: INCORRECT_PASSWORD,
       UserNotFoundException: INCORRECT_PASSWORD,
-      UserLambdaValidationException: INCORRECT_PASSWORD,
+      UserLambdaValidationException: unlessLegacyStoreUnavailable(INCORRECT_PASSWORD),
+    },
+    /** The UserMigration trigger fires here too (a user not yet in the pool). */
+    forgotPassword: {
+      UserLambdaValidationException: unlessLegacyStoreUnavailable(REQUEST_REFUSED),
     },
     totpChallenge: { ...TOTP_SESSION_RULES, SoftwareTokenMFANotFoundException: INVALID_SESSION },
     totpSetupChallenge: { ...TOTP_SESSION_RULES, SoftwareTokenMFANotFoundException: MFA_DISABLED },
@@ -210,7 +230,11 @@ export const COGNITO_ERRORS: {
       CodeMismatchException: INVALID_SESSION,
       ExpiredCodeException: INVALID_SESSION,
     },
-    getUser: { UserNotFoundException: INVALID_TOKEN },
+    /**
+     * A token the pool cannot even parse (e.g. longer than its own limit) is no token:
+     * the same 401 as a malformed Authorization header, never the pool's 400.
+     */
+    getUser: { UserNotFoundException: INVALID_TOKEN, InvalidParameterException: INVALID_TOKEN },
     globalSignOut: { UserNotFoundException: INVALID_TOKEN },
     revokeToken: {
       NotAuthorizedException: INVALID_REFRESH_TOKEN,
@@ -253,11 +277,19 @@ export class UserPoolError extends HttpError {
 
 const CONFIGURATION_ERRORS = new Set(['CredentialsProviderError']);
 
-/** The rule for an exception name in an operation: the operation's own entry, else the default. */
-export function ruleFor(operation: PoolOperation, exceptionName: string): ErrorRule | undefined {
-  return (
-    COGNITO_ERRORS.byOperation[operation]?.[exceptionName] ?? COGNITO_ERRORS.default[exceptionName]
-  );
+/**
+ * The rule for an exception in an operation: the operation's own entry, else the default;
+ * its `whenMessageHas` rule when the exception's message carries the marker.
+ */
+export function ruleFor(
+  operation: PoolOperation,
+  exceptionName: string,
+  message = '',
+): ErrorRule | undefined {
+  const found =
+    COGNITO_ERRORS.byOperation[operation]?.[exceptionName] ?? COGNITO_ERRORS.default[exceptionName];
+  const special = found?.whenMessageHas;
+  return special && message.includes(special.marker) ? special.rule : found;
 }
 
 /**
@@ -268,7 +300,7 @@ export function ruleFor(operation: PoolOperation, exceptionName: string): ErrorR
 export function toUserPoolError(operation: PoolOperation, error: unknown): UserPoolError {
   if (error instanceof CognitoIdentityProviderServiceException) {
     const mapped =
-      ruleFor(operation, error.name) ??
+      ruleFor(operation, error.name, error.message) ??
       (error.$fault === 'server' ? UPSTREAM_UNAVAILABLE : INTERNAL);
     return new UserPoolError(operation, error.name, mapped, error);
   }

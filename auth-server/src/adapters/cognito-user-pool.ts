@@ -48,6 +48,7 @@ import type {
   Tokens,
   UserPool,
 } from '../domain/user-pool';
+import { InvalidSessionError } from '../domain/errors';
 import { toUserPoolError, type PoolOperation } from './cognito-errors';
 
 export interface CognitoUserPoolOptions {
@@ -189,6 +190,7 @@ export class CognitoUserPool implements UserPool {
     session: string,
     newPassword: string,
   ): Promise<SignInResult> {
+    assertSessionShaped(session);
     const username = await this.#usernameOf('completeNewPassword', email);
     const result = await this.#call('completeNewPassword', (o) =>
       this.#client.send(
@@ -208,6 +210,7 @@ export class CognitoUserPool implements UserPool {
   }
 
   async answerTotpChallenge(email: string, session: string, code: string): Promise<Tokens> {
+    assertSessionShaped(session);
     const username = await this.#usernameOf('totpChallenge', email);
     const result = await this.#call('totpChallenge', (o) =>
       this.#client.send(
@@ -242,6 +245,7 @@ export class CognitoUserPool implements UserPool {
     code: string,
     deviceName: string | undefined,
   ): Promise<Tokens> {
+    assertSessionShaped(session);
     const username = await this.#usernameOf('totpSetupChallenge', email);
     const verified = await this.#call('totpSetupChallenge', (o) =>
       this.#client.send(
@@ -620,6 +624,20 @@ export class CognitoUserPool implements UserPool {
   #withSecretHash(username: string, parameters: Record<string, string>): Record<string, string> {
     const hash = this.#secretHash(username);
     return hash === undefined ? parameters : { ...parameters, SECRET_HASH: hash };
+  }
+}
+
+/** Cognito's SessionType: 20 to 2048 characters. */
+const SESSION_LENGTH = { min: 20, max: 2048 };
+
+/**
+ * A challenge's session from the client must have the shape of one: anything else was never
+ * a session of the pool, and Cognito would refuse it as a malformed request
+ * (InvalidParameterException), not as the invalid session it is.
+ */
+function assertSessionShaped(session: string): void {
+  if (session.length < SESSION_LENGTH.min || session.length > SESSION_LENGTH.max) {
+    throw new InvalidSessionError();
   }
 }
 

@@ -240,37 +240,78 @@ export class Accounts {
   }
 
   /**
-   * Sets the new password with the emailed code, then revokes every token of the user
-   * issued up to now. Unlike every other revocation this one is recorded *after* the pool
-   * call: the caller is not signed in, so recording first would let anyone who knows an
-   * email sign its owner out everywhere by posting wrong codes. Only once the pool has
-   * accepted the code is the user looked up (for the sub) and the revocation recorded. If
-   * that fails the password is set all the same, and the answer is 503
-   * `revocation_unavailable` saying so: the code is spent, so a retry cannot help, but a
-   * sign-in with the new password and a sign-out everywhere ends the old sessions.
+   * Sets the new password with the emailed code, then ends every session of the user
+   * (`#endSessionsAfterNewPassword`): an owner taking an account back signs the intruder out.
+   * Unlike every other revocation this one is recorded *after* the pool call: the caller is
+   * not signed in, so recording first would let anyone who knows an email sign its owner out
+   * everywhere by posting wrong codes. Only once the pool has accepted the code is the user
+   * looked up (for the sub) and the revocation recorded.
    */
   async resetPassword(email: string, code: string, newPassword: string): Promise<void> {
     await this.#assertPasswordPolicy(newPassword, 'newPassword');
     await this.#pool.confirmForgotPassword(email, code, newPassword);
-    if (!this.#revocations.recording) return;
-    try {
-      const { sub } = await this.#pool.findUser(email);
-      await this.#revocations.revokeUser(sub);
-    } catch (error) {
-      throw new RevocationUnavailableError(PASSWORD_SET_SESSIONS_NOT_ENDED, { cause: error });
-    }
+    await this.#endSessionsAfterNewPassword(email);
   }
 
-  /** Revokes every token of the user issued up to now, then asks the pool to change the password. */
+  /**
+   * Changes the password, ends every session of the user, and signs the caller's device in
+   * again with the new password: every other device is signed out, this one goes on with the
+   * outcome of that sign-in (tokens, or with MFA on the `totp_required` challenge). A refused
+   * change (a wrong `previousPassword`, a weak password, a store that cannot record the
+   * revocation) changes nothing: the store is asked first, the pool checks the password, and
+   * only a change it made is followed by the revocation.
+   */
   async changePassword(
     user: PoolUser,
     accessToken: string,
     previousPassword: string,
     proposedPassword: string,
-  ): Promise<void> {
+    log: Logger,
+  ): Promise<Exclude<SignInOutcome, { kind: 'new_password_required' }>> {
     await this.#assertPasswordPolicy(proposedPassword, 'proposedPassword');
-    await this.#revocations.revokeUser(user.sub);
-    return this.#pool.changePassword(accessToken, previousPassword, proposedPassword);
+    await this.#revocations.assertAvailable(user.sub);
+    await this.#pool.changePassword(accessToken, previousPassword, proposedPassword);
+    await this.#endSessionsAfterNewPassword(user.email, user.sub);
+    let outcome: SignInOutcome;
+    try {
+      outcome = await this.signIn(user.email, proposedPassword, log);
+    } catch (error) {
+      throw notSignedInAgain(error);
+    }
+    if (outcome.kind === 'new_password_required') {
+      throw poolAnsweredBadTokens('a new password required right after the change');
+    }
+    return outcome;
+  }
+
+  /**
+   * After a new password is set, every session of the user ends: a `user` revocation for
+   * the resource-servers (every token issued up to now) and AdminUserGlobalSignOut at the
+   * pool (every refresh token, and the access tokens issued from them): Cognito revokes
+   * none on ChangePassword, ConfirmForgotPassword or AdminResetUserPassword. Both are tried
+   * whatever the other's fate, since the password cannot be unset; if either fails the
+   * answer is 503 `revocation_unavailable` saying the password is set but the sessions are
+   * not all ended (sign in with the new password, then sign out everywhere).
+   */
+  async #endSessionsAfterNewPassword(email: string, knownSub?: string): Promise<void> {
+    const failures: unknown[] = [];
+    if (this.#revocations.recording) {
+      try {
+        const sub = knownSub ?? (await this.#pool.findUser(email)).sub;
+        await this.#revocations.revokeUser(sub);
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    try {
+      await this.#pool.signOutEverywhere(email);
+    } catch (error) {
+      failures.push(error);
+    }
+    if (failures.length === 0) return;
+    throw new RevocationUnavailableError(PASSWORD_SET_SESSIONS_NOT_ENDED, {
+      cause: failures.length === 1 ? failures[0] : new AggregateError(failures),
+    });
   }
 
   /**
@@ -358,6 +399,19 @@ const MAX_REISSUE_WAIT_MS = 3_000;
 
 const PASSWORD_SET_SESSIONS_NOT_ENDED =
   'The new password is set, but the sessions signed in before could not be ended yet: sign in with the new password, then POST /user/signout once the service is available again.';
+
+const PASSWORD_CHANGED_NOT_SIGNED_IN =
+  'The password is changed and every session signed in before has ended, but this device could not be signed in again: sign in with the new password.';
+
+/** The sign-in after a password change failed: its status and code, saying what did happen. */
+function notSignedInAgain(error: unknown): HttpError {
+  const { status, code, headers } =
+    error instanceof HttpError ? error : { status: 500, code: 'internal_error', headers: {} };
+  return new HttpError(status, code, PASSWORD_CHANGED_NOT_SIGNED_IN, {
+    cause: error,
+    headers: { ...headers },
+  });
+}
 
 function poolAnsweredBadTokens(detail: string): HttpError {
   return new HttpError(500, 'internal_error', 'Something went wrong on our side.', {

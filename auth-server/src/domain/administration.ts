@@ -48,8 +48,16 @@ export class Administration {
     return this.#revokeUserThen(email, () => this.#pool.deleteUser(email));
   }
 
+  /**
+   * The password stops working, then every refresh token of the user is revoked at the pool
+   * (AdminUserGlobalSignOut): AdminResetUserPassword alone leaves every session going.
+   * Reset first, so that nobody can sign in again with the old password in between.
+   */
   resetPassword(email: string): Promise<void> {
-    return this.#revokeUserThen(email, () => this.#pool.adminResetPassword(email));
+    return this.#revokeUserThen(email, async () => {
+      await this.#pool.adminResetPassword(email);
+      await this.#pool.signOutEverywhere(email);
+    });
   }
 
   async #revokeUserThen(email: string, poolCall: () => Promise<void>): Promise<void> {

@@ -19,6 +19,13 @@ export class InvalidTokenError extends UnauthorizedError {
   }
 }
 
+/** A sign-in challenge's session that the pool does not take: unknown, expired, used up or another user's. */
+export class InvalidSessionError extends UnauthorizedError {
+  constructor() {
+    super('invalid_session', 'The sign-in session is invalid or has expired; sign in again.');
+  }
+}
+
 export class NotAdminError extends ForbiddenError {
   constructor() {
     super('forbidden', 'This route is for administrators only.');

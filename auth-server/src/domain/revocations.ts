@@ -42,6 +42,16 @@ export class Revocations {
   }
 
   /**
+   * Resolves once the store has answered (at once without a store); throws
+   * `RevocationUnavailableError` (503, nothing changed) when it cannot be asked. For a change
+   * that cannot be undone and must be followed by a revocation: it is made only while the
+   * revocation can be recorded.
+   */
+  async assertAvailable(sub: string): Promise<void> {
+    await this.#record((store) => store.userNotBefore(sub));
+  }
+
+  /**
    * The `notBefore` of the user's live revocation: tokens issued earlier are refused.
    * Undefined when there is none or no store; rejects when the store cannot be asked.
    */
@@ -49,9 +59,7 @@ export class Revocations {
     return this.#store?.userNotBefore(sub);
   }
 
-  async #record(
-    revoke: (store: RevocationRecorder) => Promise<number>,
-  ): Promise<number | undefined> {
+  async #record<T>(revoke: (store: RevocationRecorder) => Promise<T>): Promise<T | undefined> {
     if (this.#store === undefined) return undefined;
     try {
       return await revoke(this.#store);

@@ -10,15 +10,32 @@ import { z } from 'zod';
 export const apiSchemas = z.registry<{ id: string }>();
 
 const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
+/** No lone surrogate: in `u` mode a surrogate pair is one code point, never Cs. */
+const WELL_FORMED_UNICODE = /^[^\p{Cs}]*$/u;
+
+/**
+ * The longest email the pool takes: the email is the Cognito username (SignUp,
+ * AdminCreateUser, AdminGetUser…: 1 to 128 characters), shorter than the email attribute's
+ * 2048 and than RFC 5321's 254.
+ */
+const EMAIL_MAX_LENGTH = 128;
 
 export const Email = z
   .string()
-  .max(254)
   .overwrite(normalizeEmail)
+  .max(EMAIL_MAX_LENGTH)
   .check(z.email({ error: 'Invalid email address' }));
 
-/** A password as typed at sign-in; new passwords are checked against the pool's policy as well. */
-const Password = z.string().min(1).max(256);
+/**
+ * A password as typed at sign-in; new passwords are checked against the pool's policy as
+ * well. It must be well-formed UTF-16: a lone surrogate has no UTF-8 form and becomes U+FFFD
+ * where the password is encoded (for hashing), so two different passwords would sign in alike.
+ */
+const Password = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(WELL_FORMED_UNICODE, 'Must be well-formed Unicode (no lone surrogate)');
 const Code = z.string().trim().min(1).max(64).regex(/^\S+$/, 'Invalid code');
 const Name = z
   .string()

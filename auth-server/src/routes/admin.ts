@@ -112,7 +112,7 @@ export function registerAdminRoutes(
     method: 'post',
     path: '/admin/users/:email/password/reset',
     operationId: 'resetUserPassword',
-    summary: `Reset the user's password: it stops working and a code to choose a new one is emailed (then POST /user/password/reset). ${REVOKES}`,
+    summary: `Reset the user's password: it stops working and a code to choose a new one is emailed (then POST /user/password/reset), and every refresh token is revoked. ${REVOKES}`,
     access: 'admin',
     params: UserPath,
     responses: { 204: { description: 'Password reset; code sent.' } },

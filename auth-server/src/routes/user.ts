@@ -280,7 +280,7 @@ export function registerUserRoutes(
     path: '/user/password/reset',
     operationId: 'resetPassword',
     summary:
-      'Set a new password with the code from forgot-password; every token issued before is then refused.',
+      'Set a new password with the code from forgot-password. Every session of the user ends: every refresh token is revoked and every token issued before is refused.',
     access: 'public',
     before: limits.account,
     body: ResetPasswordRequest,
@@ -301,23 +301,32 @@ export function registerUserRoutes(
     path: '/user/password/change',
     operationId: 'changePassword',
     summary:
-      'Change the password of the signed-in user; every token of theirs issued before is then refused.',
+      'Change the password of the signed-in user. Every session of theirs ends (every refresh token revoked, every token issued before refused by every resource-server); this device is signed in again with the new password. Wrong current passwords count as failed sign-ins.',
     access: 'user',
     body: ChangePasswordRequest,
-    responses: { 204: { description: 'Password changed.' } },
+    responses: {
+      200: {
+        description:
+          "Password changed and every other session ended. This device's new tokens (a sign-in with the new password; the old ones no longer work), or with MFA on the totp_required challenge to answer at POST /user/signin/totp.",
+        schema: SignInResponse,
+      },
+    },
     errors: {
       400: ['weak_password', 'incorrect_password'],
       429: ['too_many_requests'],
       503: ['revocation_unavailable'],
     },
-    async handle({ body, caller }, res) {
-      await accounts.changePassword(
-        caller.user,
-        caller.accessToken,
-        body.previousPassword,
-        body.proposedPassword,
+    async handle({ body, caller }, res, req) {
+      const outcome = await limits.passwordAttempt(req, caller.user.email, () =>
+        accounts.changePassword(
+          caller.user,
+          caller.accessToken,
+          body.previousPassword,
+          body.proposedPassword,
+          req.log,
+        ),
       );
-      res.status(204).end();
+      res.status(200).json(signInBody(outcome));
     },
   });
 }

@@ -1,13 +1,28 @@
 import { createTestUserPool, startLocalPool } from '@authstack/local-pool/testing';
 import request from 'supertest';
-import { API, createApp, signUp, type LocalPool, type TestApp } from './harness';
+import {
+  API,
+  PASSWORD,
+  adminGetUser,
+  bearer,
+  createApp,
+  createInvitedUser,
+  signInRequest,
+  signUp,
+  uniqueEmail,
+  type LocalPool,
+  type TestApp,
+  type TestUserPool,
+} from './harness';
 
 let pool: LocalPool;
+let userPool: TestUserPool;
 let api: TestApp;
 
 beforeAll(async () => {
   pool = await startLocalPool();
-  api = createApp(pool, await createTestUserPool(pool));
+  userPool = await createTestUserPool(pool);
+  api = createApp(pool, userPool);
 });
 
 afterAll(async () => {
@@ -72,6 +87,138 @@ describe('bad input: a clear 4xx naming what is wrong (security case 21)', () =>
   it('answers 404 not_found in the same body for an unknown route', async () => {
     expectErrorBody(await request(api.app).get(`${API}/nothing-here`), 404, 'not_found');
     expectErrorBody(await request(api.app).get('/'), 404, 'not_found');
+  });
+});
+
+describe('passwords that are not well-formed UTF-16', () => {
+  const LONE_SURROGATES = [
+    'Passw0rd!\ud800',
+    'Passw0rd!\udbff',
+    '\udc00Passw0rd!',
+    'Pass\udc00\ud800w0rd!',
+  ];
+
+  it('are refused at sign-up with 400 validation_failed naming the field, and no user is created', async () => {
+    for (const password of LONE_SURROGATES) {
+      const email = uniqueEmail('surrogate');
+      const response = await request(api.app)
+        .post(`${API}/user`)
+        .send({ email, name: 'Lone Surrogate', password });
+      expectErrorBody(response, 400, 'validation_failed');
+      expect(response.body.error.message).toBe(
+        'password: Must be well-formed Unicode (no lone surrogate)',
+      );
+      expect(await adminGetUser(pool, userPool, email)).toBe('not found');
+    }
+  });
+
+  it('are refused in every password field of every route, before the pool is asked', async () => {
+    const user = await signUp(api.app);
+    const invited = uniqueEmail('invited');
+    await createInvitedUser(pool, userPool, invited, 'Temporary-Passw0rd!');
+    const challenge = await signInRequest(api.app, invited, 'Temporary-Passw0rd!').expect(403);
+    const session = challenge.body.error.session as string;
+    const bad = 'Passw0rd!\ud800';
+    const cases: [string, Record<string, unknown>, string, boolean][] = [
+      ['/user', { email: uniqueEmail(), name: 'N', password: bad }, 'password', false],
+      ['/user/signin', { email: user.email, password: bad }, 'password', false],
+      ['/user/password/new', { email: invited, session, newPassword: bad }, 'newPassword', false],
+      [
+        '/user/password/reset',
+        { email: user.email, code: '123456', newPassword: bad },
+        'newPassword',
+        false,
+      ],
+      [
+        '/user/password/change',
+        { previousPassword: bad, proposedPassword: 'Changed-Passw0rd!1' },
+        'previousPassword',
+        true,
+      ],
+      [
+        '/user/password/change',
+        { previousPassword: PASSWORD, proposedPassword: bad },
+        'proposedPassword',
+        true,
+      ],
+      ['/user/mfa/disable', { password: bad }, 'password', true],
+    ];
+    for (const [path, body, field, signedIn] of cases) {
+      const call = request(api.app).post(`${API}${path}`);
+      const response = await (signedIn ? call.set(bearer(user.accessToken)) : call).send(body);
+      expectErrorBody(response, 400, 'validation_failed');
+      expect(response.body.error.message).toMatch(new RegExp(`^${field}: `));
+    }
+    // Nothing was changed: the password is the old one, the invitation's session still works.
+    await signInRequest(api.app, user.email, PASSWORD).expect(200);
+    await request(api.app)
+      .post(`${API}/user/password/new`)
+      .send({ email: invited, session, newPassword: 'Chosen-Passw0rd!1' })
+      .expect(200);
+  });
+
+  it('still accepts characters outside the BMP (a surrogate pair): sign-up and sign-in with one work', async () => {
+    const user = await signUp(api.app, uniqueEmail('astral'), 'Passw0rd!\u{1F511}');
+    await signInRequest(api.app, user.email, 'Passw0rd!\u{1F511}').expect(200);
+    await signInRequest(api.app, user.email, 'Passw0rd!\ufffd').expect(401);
+  });
+});
+
+describe("emails over the pool's limit (the Cognito username: 128 characters)", () => {
+  /** `total` characters long, of the shape of an email address. */
+  const emailOfLength = (total: number): string => {
+    const domain = '@example.com';
+    return `${'a'.repeat(total - domain.length)}${domain}`;
+  };
+
+  it('are refused with 400 validation_failed naming the field on every route that takes an email', async () => {
+    for (const email of [emailOfLength(254), emailOfLength(129)]) {
+      const cases: [string, Record<string, unknown>][] = [
+        ['/user', { email, name: 'Long Email', password: PASSWORD }],
+        ['/user/signin', { email, password: PASSWORD }],
+        ['/user/password/forgot', { email }],
+        ['/user/confirm/resend', { email }],
+        ['/user/password/reset', { email, code: '123456', newPassword: PASSWORD }],
+      ];
+      for (const [path, body] of cases) {
+        const response = await request(api.app).post(`${API}${path}`).send(body);
+        expectErrorBody(response, 400, 'validation_failed');
+        expect(response.body.error.message).toMatch(/^email: .*128/);
+      }
+    }
+  });
+
+  it('are taken up to the limit: a 128-character email signs up and signs in', async () => {
+    const email = emailOfLength(128);
+    const user = await signUp(api.app, email);
+    await signInRequest(api.app, user.email, PASSWORD).expect(200);
+  });
+});
+
+describe('a session that cannot be one', () => {
+  it.each([
+    ['too short', 'bogus'],
+    ['too long', 'x'.repeat(2049)],
+  ])(
+    'answers POST /user/password/new with the documented 401 invalid_session (%s)',
+    async (_case, session) => {
+      const email = uniqueEmail('invited');
+      await createInvitedUser(pool, userPool, email, 'Temporary-Passw0rd!');
+      const response = await request(api.app)
+        .post(`${API}/user/password/new`)
+        .send({ email, session, newPassword: 'Chosen-Passw0rd!1' });
+      expectErrorBody(response, 401, 'invalid_session');
+    },
+  );
+
+  it('answers the MFA challenge routes with 401 invalid_session too', async () => {
+    const user = await signUp(api.app);
+    for (const path of ['/user/signin/totp', '/user/signin/totp/enrolment']) {
+      const response = await request(api.app)
+        .post(`${API}${path}`)
+        .send({ email: user.email, session: 'bogus', code: '123456' });
+      expectErrorBody(response, 401, 'invalid_session');
+    }
   });
 });
 

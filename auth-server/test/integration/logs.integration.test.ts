@@ -47,12 +47,13 @@ describe('logs (security case 22)', () => {
     remember(refreshed.body.accessToken, refreshed.body.idToken);
     await request(api.app).get(`${API}/user/me`).set(bearer).expect(200);
     await request(api.app).get(`${API}/user/me?access_token=${user.accessToken}`).expect(400);
-    await request(api.app)
+    const changed = await request(api.app)
       .post(`${API}/user/password/change`)
       .set(bearer)
       .send({ previousPassword: user.password, proposedPassword: 'Changed-Passw0rd!1' })
-      .expect(204);
-    remember('Changed-Passw0rd!1');
+      .expect(200);
+    remember('Changed-Passw0rd!1', changed.body.accessToken, changed.body.refreshToken);
+    remember(changed.body.idToken);
     await markEmailVerified(pool, userPool, user.email);
     await request(api.app)
       .post(`${API}/user/password/forgot`)
@@ -80,7 +81,13 @@ describe('logs (security case 22)', () => {
       })
       .expect(200);
     remember('Chosen-Passw0rd!4');
-    await request(api.app).post(`${API}/user/signout`).set(bearer).expect(204);
+    // The change and the reset ended every session before: sign-out needs a later sign-in.
+    const last = await signInRequest(api.app, user.email, 'Reset-Passw0rd!2').expect(200);
+    remember(last.body.accessToken, last.body.refreshToken, last.body.idToken);
+    await request(api.app)
+      .post(`${API}/user/signout`)
+      .set({ Authorization: `Bearer ${last.body.accessToken}` })
+      .expect(204);
 
     const text = api.logs.text();
     expect(api.logs.lines.length).toBeGreaterThan(10);

@@ -327,6 +327,28 @@ describe('sign-in with MFA on (POST /v1/api/user/signin, then /user/signin/totp)
   });
 });
 
+describe('POST /v1/api/user/password/change with MFA on', () => {
+  it('ends every session and answers this device the totp_required challenge; its code gives the new tokens', async () => {
+    const user = await enrolledUser();
+    const changed = await request(api.app)
+      .post(`${API}/user/password/change`)
+      .set(bearer(user.accessToken))
+      .send({ previousPassword: user.password, proposedPassword: 'Changed-Passw0rd!1' });
+    expect(changed.status).toBe(200);
+    expect(Object.keys(changed.body).sort()).toEqual(['challenge', 'session']);
+    expect(changed.body.challenge).toBe('totp_required');
+
+    await request(api.app).get(`${API}/user/me`).set(bearer(user.accessToken)).expect(401);
+    await request(api.app)
+      .post(`${API}/user/token/refresh`)
+      .send({ refreshToken: user.refreshToken })
+      .expect(401);
+    const done = await answerTotp(api.app, user.email, changed.body.session, codeAt(user.secret));
+    expect(done.status).toBe(200);
+    await request(api.app).get(`${API}/user/me`).set(bearer(done.body.accessToken)).expect(200);
+  });
+});
+
 describe('POST /v1/api/user/mfa/disable', () => {
   it('needs the password: a wrong one is 400 incorrect_password and MFA stays on; the right one turns it off', async () => {
     const user = await enrolledUser();

@@ -7,6 +7,7 @@ import type { StateStoreDeps } from '../../src/app';
 import {
   API,
   NO_LIMITS,
+  bearer,
   connectStateStore,
   createApp,
   signInRequest,
@@ -14,9 +15,11 @@ import {
   uniqueEmail,
   type AppOptions,
   type LocalPool,
+  type SignedUp,
   type TestApp,
   type TestUserPool,
 } from './harness';
+import { startSlowProxy } from './slow-proxy';
 
 let pool: LocalPool;
 let userPool: TestUserPool;
@@ -44,6 +47,11 @@ const instance = (options: AppOptions = {}): TestApp =>
   createApp(pool, userPool, { stateStore: store, ...options });
 
 const WRONG = 'Wrong-Passw0rd!';
+/**
+ * The pool hashes the password of each of the concurrent sign-ins: on a busy two-core machine
+ * they can take longer than the usual deadline, and a 503 would hide what is tested.
+ */
+const CONCURRENT_TIMEOUT_MS = 30_000;
 
 /** A wrong password for a fresh email, sent with `X-Forwarded-For: forwardedFor`. */
 const guessFrom = (app: Express, forwardedFor: string) =>
@@ -111,6 +119,7 @@ describe('failed sign-ins per email (security case 20)', () => {
   it('never refuses concurrent correct sign-ins: 8 at once with a limit of 5 all get 200', async () => {
     const { app } = instance({
       rateLimits: { ...NO_LIMITS, signInFailuresPerEmail: 5, signInFailuresPerIp: 5 },
+      timeoutMs: CONCURRENT_TIMEOUT_MS,
     });
     const user = await signUp(app);
     const answers = await Promise.all(
@@ -121,6 +130,24 @@ describe('failed sign-ins per email (security case 20)', () => {
     for (let attempt = 0; attempt < 5; attempt += 1) {
       await signInRequest(app, user.email, WRONG).expect(401);
     }
+    expectLimited(await signInRequest(app, user.email, user.password));
+  });
+
+  it('never refuses concurrent correct sign-ins one failure short of the limit: 10 at once all get 200', async () => {
+    const { app } = instance({
+      rateLimits: { ...NO_LIMITS, signInFailuresPerEmail: 3, signInFailuresPerIp: 3 },
+      timeoutMs: CONCURRENT_TIMEOUT_MS,
+    });
+    const user = await signUp(app);
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      await signInRequest(app, user.email, WRONG).expect(401);
+    }
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => signInRequest(app, user.email, user.password)),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(200));
+    // None of them counted: the third failure is the one that closes the door.
+    await signInRequest(app, user.email, WRONG).expect(401);
     expectLimited(await signInRequest(app, user.email, user.password));
   });
 
@@ -161,6 +188,38 @@ describe('failed sign-ins per email (security case 20)', () => {
     expect(text).not.toContain(email.toLowerCase());
     expect(text).not.toContain(email.toLowerCase().split('@')[0]);
     expect(text).not.toContain(WRONG.toLowerCase());
+  });
+});
+
+describe('wrong current passwords on POST /user/password/change (security case 32)', () => {
+  const change = (app: Express, user: SignedUp, previousPassword: string) =>
+    request(app)
+      .post(`${API}/user/password/change`)
+      .set(bearer(user.accessToken))
+      .send({ previousPassword, proposedPassword: 'Changed-Passw0rd!1' });
+
+  it('never counts a dependency fault: 503s while the pool is too slow leave the whole budget', async () => {
+    const proxy = await startSlowProxy(pool.endpoint);
+    try {
+      const limits = { ...NO_LIMITS, signInFailuresPerEmail: 2, signInFailuresPerIp: 2 };
+      const { app } = instance({ rateLimits: limits, endpoint: proxy.url, timeoutMs: 2_000 });
+      const user = await signUp(instance().app);
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        proxy.delayNext('ChangePassword', 2_500);
+        const faulted = await change(app, user, WRONG);
+        expect(faulted.status).toBe(503);
+        expect(faulted.body.error.code).toBe('upstream_unavailable');
+        expect(faulted.headers['retry-after']).toBeDefined();
+      }
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        const guess = await change(app, user, WRONG);
+        expect(guess.status).toBe(400);
+        expect(guess.body.error.code).toBe('incorrect_password');
+      }
+      expectLimited(await change(app, user, user.password));
+    } finally {
+      await proxy.close();
+    }
   });
 });
 

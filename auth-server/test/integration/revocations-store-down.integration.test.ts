@@ -83,7 +83,7 @@ describe('state store down (its Postgres killed)', () => {
     await refreshRequest(api.app, user.refreshToken).expect(200);
   });
 
-  it('password change answers 503 and keeps the old password', async () => {
+  it('password change answers 503 and changes nothing: the old password and every session go on', async () => {
     expectRevocationUnavailable(
       await request(api.app)
         .post(`${API}/user/password/change`)
@@ -91,6 +91,7 @@ describe('state store down (its Postgres killed)', () => {
         .send({ previousPassword: user.password, proposedPassword: 'Changed-Passw0rd!1' }),
     );
     await signInRequest(api.app, user.email, user.password).expect(200);
+    await refreshRequest(api.app, user.refreshToken).expect(200);
   });
 
   it('admin disable, sign-out, delete, password reset and group removal answer 503 and change nothing', async () => {
@@ -145,7 +146,7 @@ describe('state store down (its Postgres killed)', () => {
     }
   });
 
-  it('password reset by code sets the password, then answers 503 saying the other sessions could not be ended yet', async () => {
+  it('password reset by code sets the password and still revokes every refresh token at the pool, then answers 503 saying the other sessions could not be ended yet', async () => {
     const owner = await signUp(api.app);
     await markEmailVerified(pool, userPool, owner.email);
     await request(api.app)
@@ -159,6 +160,7 @@ describe('state store down (its Postgres killed)', () => {
       .send({ email: owner.email, code: message?.code, newPassword: 'Reset-Passw0rd!1' });
     expectRevocationUnavailable(response);
     expect(response.body.error.message).toMatch(/new password is set.*could not be ended yet/);
+    await refreshRequest(api.app, owner.refreshToken).expect(401);
     await signInRequest(api.app, owner.email, 'Reset-Passw0rd!1').expect(200);
   });
 

@@ -214,15 +214,39 @@ describe('POST /v1/api/user/signout/device (sign out this device only)', () => {
 });
 
 describe('POST /v1/api/user/password/change', () => {
-  it('records a user revocation, then changes the password', async () => {
+  it('changes the password, then records a user revocation and revokes every refresh token; the new tokens pass it', async () => {
     const user = await signUp(api.app);
+    const other = await signInAgain(user);
     const response = await request(api.app)
       .post(`${API}/user/password/change`)
       .set(bearer(user.accessToken))
       .send({ previousPassword: user.password, proposedPassword: 'Changed-Passw0rd!1' });
-    expect(response.status).toBe(204);
+    expect(response.status).toBe(200);
     await expectRevocation({ kind: 'user', subject: user.sub }, user.accessToken);
+    const [revocation] = await revocationsOf(stateStore.db, user.sub);
+    expect(claimsOf(response.body.accessToken).iat).toBeGreaterThanOrEqual(
+      revocation?.notBefore ?? Infinity,
+    );
+    for (const refreshToken of [user.refreshToken, other.refreshToken]) {
+      const refreshed = await refreshRequest(api.app, refreshToken);
+      expect(refreshed.status).toBe(401);
+      expect(refreshed.body.error.code).toBe('invalid_refresh_token');
+    }
+    await refreshRequest(api.app, response.body.refreshToken).expect(200);
     await signInRequest(api.app, user.email, 'Changed-Passw0rd!1').expect(200);
+  });
+
+  it('records nothing for a wrong previousPassword, and every session goes on', async () => {
+    const user = await signUp(api.app);
+    const response = await request(api.app)
+      .post(`${API}/user/password/change`)
+      .set(bearer(user.accessToken))
+      .send({ previousPassword: 'Not-The-Passw0rd!1', proposedPassword: 'Changed-Passw0rd!1' });
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('incorrect_password');
+    expect(await revocationsOf(stateStore.db, user.sub)).toEqual([]);
+    await refreshRequest(api.app, user.refreshToken).expect(200);
+    await request(api.app).get(`${API}/user/me`).set(bearer(user.accessToken)).expect(200);
   });
 
   it('records nothing for a proposed password the policy refuses', async () => {
@@ -237,7 +261,7 @@ describe('POST /v1/api/user/password/change', () => {
 });
 
 describe('POST /v1/api/user/password/reset', () => {
-  it('records nothing for a wrong code (a stranger cannot sign the owner out), and a user revocation once the code is accepted', async () => {
+  it('records nothing for a wrong code (a stranger cannot sign the owner out), and a user revocation once the code is accepted, with every refresh token revoked', async () => {
     const user = await signUp(api.app);
     await markEmailVerified(pool, userPool, user.email);
     await request(api.app)
@@ -258,6 +282,7 @@ describe('POST /v1/api/user/password/reset', () => {
       .send({ email: user.email, code: message?.code, newPassword: 'Reset-Passw0rd!1' });
     expect(reset.status).toBe(204);
     await expectRevocation({ kind: 'user', subject: user.sub }, user.accessToken);
+    await refreshRequest(api.app, user.refreshToken).expect(401);
     await signInRequest(api.app, user.email, 'Reset-Passw0rd!1').expect(200);
   });
 });
@@ -309,7 +334,7 @@ describe('admin actions record a user revocation before the pool call', () => {
     expect(again.body.error.code).toBe('user_not_found');
   });
 
-  it('POST /admin/users/{email}/password/reset: recorded, the password stops working and a code is sent', async () => {
+  it('POST /admin/users/{email}/password/reset: recorded, the password and the refresh token stop working and a code is sent', async () => {
     const user = await signUp(api.app);
     await markEmailVerified(pool, userPool, user.email);
     const response = await request(api.app)
@@ -317,6 +342,7 @@ describe('admin actions record a user revocation before the pool call', () => {
       .set(bearer(admin.accessToken));
     expect(response.status).toBe(204);
     await expectRevocation({ kind: 'user', subject: user.sub }, user.accessToken);
+    await refreshRequest(api.app, user.refreshToken).expect(401);
     const stored = await adminGetUser(pool, userPool, user.email);
     expect(stored !== 'not found' && stored.UserStatus).toBe('RESET_REQUIRED');
     const [message] = await readOutbox(pool.endpoint, user.email.toLowerCase());

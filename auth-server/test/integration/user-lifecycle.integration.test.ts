@@ -321,15 +321,25 @@ describe('forgot and reset password', () => {
 });
 
 describe('POST /v1/api/user/password/change', () => {
-  it('changes the password of the signed-in user', async () => {
+  it("changes the password of the signed-in user and answers this device's new tokens", async () => {
     const user = await signUp(api.app);
     const response = await request(api.app)
       .post(`${API}/user/password/change`)
       .set(bearer(user.accessToken))
       .send({ previousPassword: user.password, proposedPassword: 'Changed-Passw0rd!' });
-    expect(response.status).toBe(204);
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      idToken: expect.any(String),
+      accessToken: expect.any(String),
+      refreshToken: expect.any(String),
+      expiresIn: expect.any(Number),
+      tokenType: 'Bearer',
+    });
+    await request(api.app).get(`${API}/user/me`).set(bearer(response.body.accessToken)).expect(200);
+    await request(api.app).get(`${API}/user/me`).set(bearer(user.accessToken)).expect(401);
     const signIn = await signInRequest(api.app, user.email, 'Changed-Passw0rd!');
     expect(signIn.status).toBe(200);
+    await signInRequest(api.app, user.email, user.password).expect(401);
   });
 
   it('answers 400 incorrect_password for a wrong previous password, and keeps the old one', async () => {

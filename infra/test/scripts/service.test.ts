@@ -42,17 +42,17 @@ describe('Service', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('is ready at its ready line, forwards every line as JSON, and stops on SIGTERM', async () => {
+  it('is ready when it reports ready over IPC, forwards every line as JSON, and stops on SIGTERM', async () => {
     const lines: string[] = [];
     const service = new Service(
       {
         name: 'demo',
         script: script(
           'ready.js',
-          `console.log('starting'); console.log(JSON.stringify({ msg: 'ready' })); setInterval(() => {}, 1000);`,
+          `console.log('starting'); console.log(JSON.stringify({ msg: 'up' })); process.send({ type: 'ready' }); setInterval(() => {}, 1000);`,
         ),
         env: {},
-        readiness: { line: /"msg":"ready"/ },
+        readiness: { ipc: 'ready' },
       },
       (line) => lines.push(line),
     );
@@ -61,8 +61,41 @@ describe('Service', () => {
     expect(await service.stop()).toEqual({ name: 'demo', code: null, signal: 'SIGTERM' });
     expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual([
       'starting',
-      'ready',
+      'up',
     ]);
+  });
+
+  it('does not take a log line for readiness: a silent service that reports ready is ready, a chatty one that does not is not', async () => {
+    const silent = new Service(
+      {
+        name: 'silent',
+        script: script(
+          'silent.js',
+          `process.send({ type: 'ready' }); setInterval(() => {}, 1000);`,
+        ),
+        env: {},
+        readiness: { ipc: 'ready' },
+      },
+      () => undefined,
+    );
+    await silent.start(5_000);
+    expect(silent.running).toBe(true);
+    await silent.stop();
+
+    const chatty = new Service(
+      {
+        name: 'chatty',
+        script: script(
+          'chatty.js',
+          `console.log(JSON.stringify({ level: 'info', msg: 'ready' })); setInterval(() => {}, 1000);`,
+        ),
+        env: {},
+        readiness: { ipc: 'ready' },
+      },
+      () => undefined,
+    );
+    await expect(chatty.start(500)).rejects.toThrow('chatty did not report ready within 500 ms');
+    expect(chatty.running).toBe(false);
   });
 
   it('rejects, naming the exit, when the process dies before it is ready', async () => {
@@ -72,7 +105,7 @@ describe('Service', () => {
         name: 'crashy',
         script: script('crash.js', `console.error('cannot start'); process.exit(3);`),
         env: {},
-        readiness: { line: /never/ },
+        readiness: { ipc: 'ready' },
       },
       (line) => lines.push(line),
     );
@@ -90,10 +123,10 @@ describe('Service', () => {
         name: 'stubborn',
         script: script(
           'stubborn.js',
-          `process.on('SIGTERM', () => {}); console.log('up'); setInterval(() => {}, 1000);`,
+          `process.on('SIGTERM', () => {}); process.send({ type: 'ready' }); setInterval(() => {}, 1000);`,
         ),
         env: {},
-        readiness: { line: /up/ },
+        readiness: { ipc: 'ready' },
         stopTimeoutMs: 200,
       },
       () => undefined,

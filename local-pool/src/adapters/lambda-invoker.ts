@@ -2,11 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Logger } from '@authstack/shared';
 import {
-  MigrationFailed,
-  type UserMigrationEvent,
-  type UserMigrationInvoker,
-} from '../domain/migration';
-import {
   SOCKET_TIMEOUT,
   type TriggerEvent,
   type TriggerInvocation,
@@ -98,14 +93,12 @@ function functionErrorOf(payload: string, functionError: string): TriggerInvocat
 }
 
 /**
- * Invokes trigger functions through the Lambda Invoke API, as Cognito does:
- * synchronously (RequestResponse), 5 s per attempt, retrying a timeout, throttling or
- * a 5xx up to three attempts in all. A function error (`FunctionError`) is final.
- * Events hold passwords and personal data, so they are never logged.
+ * Invokes trigger functions (UserMigration, PreSignUp) through the Lambda Invoke API, as
+ * Cognito does: synchronously (RequestResponse), 5 s per attempt, retrying a timeout,
+ * throttling or a 5xx up to three attempts in all. A function error (`FunctionError`) is
+ * final. Events hold passwords and personal data, so they are never logged.
  */
-export function createLambdaInvoker(
-  options: LambdaInvokerOptions,
-): UserMigrationInvoker & TriggerInvoker {
+export function createLambdaInvoker(options: LambdaInvokerOptions): TriggerInvoker {
   const client = new LambdaClient({
     endpoint: options.endpoint,
     region: options.region,
@@ -161,20 +154,5 @@ export function createLambdaInvoker(
     }
   }
 
-  return {
-    invokeTrigger,
-    async invoke(functionArn, event: UserMigrationEvent) {
-      const result = await invokeTrigger(functionArn, event);
-      switch (result.outcome) {
-        case 'returned':
-          return result.payload;
-        case 'function-error':
-          throw new MigrationFailed(`the UserMigration function failed (${result.errorType})`);
-        case 'not-json':
-          throw new MigrationFailed('the UserMigration function did not return JSON');
-        case 'invocation-failed':
-          throw new MigrationFailed(`invoking the UserMigration function failed: ${result.error}`);
-      }
-    },
-  };
+  return { invokeTrigger };
 }

@@ -5,6 +5,7 @@ import type { PoolContext } from './context';
 import { newSub } from './ids';
 import { hashPassword } from './passwords';
 import { emailIsUsername } from './pools';
+import { triggerFailure, type TriggerInvoker } from './trigger-invocation';
 import type { ClientRecord, PoolRecord, UserRecord } from './types';
 import { findUser, newUser, readAttributes } from './users';
 
@@ -26,10 +27,8 @@ export interface UserMigrationEvent {
   response: Record<string, never>;
 }
 
-/** Calls the function behind a UserMigration ARN; resolves with the returned event, rejects on any failure. */
-export interface UserMigrationInvoker {
-  invoke(functionArn: string, event: UserMigrationEvent): Promise<unknown>;
-}
+/** Calls the function behind a UserMigration ARN: the same invoker as every trigger's. */
+export type UserMigrationInvoker = TriggerInvoker;
 
 const migrationResponse = z.object({
   response: z.object({
@@ -41,7 +40,11 @@ const migrationResponse = z.object({
   }),
 });
 
-/** The function failed, timed out, or answered something Cognito would not accept. */
+/**
+ * The function answered, but not with a user the pool can create (not JSON, not the event,
+ * attributes outside the schema). Its errors and a missing answer are not this: they reach
+ * the caller as Cognito's trigger exceptions (`triggerFailure`).
+ */
 export class MigrationFailed extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -66,8 +69,10 @@ export const canMigrate = (context: PoolContext, pool: PoolRecord): boolean =>
 /**
  * Asks the pool's UserMigration function about a user the pool does not have and,
  * if it vouches for them, creates the user (with a new `sub`) exactly once: when two
- * sign-ins race, the second finds the first's user. Throws `MigrationFailed` and
- * creates nothing when the function fails or its answer is not acceptable.
+ * sign-ins race, the second finds the first's user. Creates nothing otherwise: an error
+ * the function threw is `UserLambdaValidationException "UserMigration failed with error
+ * <its message>."`, no answer is `UnexpectedLambdaException` (as Cognito answers, in both
+ * PreventUserExistenceErrors modes); an answer that is not acceptable is `MigrationFailed`.
  */
 export async function migrateUser(
   context: PoolContext,
@@ -90,7 +95,27 @@ export async function migrateUser(
     },
     response: {},
   };
-  const answer = migrationResponse.safeParse(await context.migration.invoke(functionArn, event));
+  const result = await context.migration.invokeTrigger(functionArn, event);
+  const logFields = { poolId: pool.id, triggerSource: trigger };
+  switch (result.outcome) {
+    case 'function-error':
+      context.logger.info(
+        { ...logFields, errorType: result.errorType },
+        'UserMigration trigger refused the user',
+      );
+      throw triggerFailure('UserMigration', result);
+    case 'invocation-failed':
+      context.logger.warn(
+        { ...logFields, reason: result.error },
+        'UserMigration trigger could not be invoked',
+      );
+      throw triggerFailure('UserMigration', result);
+    case 'not-json':
+      throw new MigrationFailed('the UserMigration function did not return JSON');
+    case 'returned':
+      break;
+  }
+  const answer = migrationResponse.safeParse(result.payload);
   if (!answer.success) {
     throw new MigrationFailed('the UserMigration function returned an invalid response');
   }
@@ -145,8 +170,10 @@ export async function migrateUser(
 
 /**
  * The user a request names or, when the pool lacks them and has a UserMigration
- * trigger, the user the trigger migrates. `migrationFailed` says the trigger was
- * asked and failed (nothing was created); the caller turns that into Cognito's answer.
+ * trigger, the user the trigger migrates. `migrationFailed` says the trigger answered
+ * something the pool cannot use (nothing was created); the caller turns that into
+ * Cognito's answer. A trigger that threw or did not answer rejects with Cognito's
+ * exception (see `migrateUser`).
  */
 export async function findOrMigrateUser(
   context: PoolContext,

@@ -1,11 +1,7 @@
 import { z } from 'zod';
-import {
-  invalidLambdaResponse,
-  invalidParameter,
-  unexpectedLambda,
-  userLambdaValidation,
-} from '../protocol/errors';
+import { invalidLambdaResponse, invalidParameter, unexpectedLambda } from '../protocol/errors';
 import type { PoolContext } from './context';
+import { triggerFailure } from './trigger-invocation';
 import type { PoolRecord } from './types';
 
 export type PreSignUpTrigger = 'PreSignUp_SignUp' | 'PreSignUp_AdminCreateUser';
@@ -120,13 +116,13 @@ export async function runPreSignUp(
         { ...logFields, errorType: result.errorType },
         'PreSignUp trigger refused the sign-up',
       );
-      throw userLambdaValidation(`PreSignUp failed with error ${result.errorMessage}.`);
+      throw triggerFailure('PreSignUp', result);
     case 'invocation-failed':
       context.logger.warn(
         { ...logFields, reason: result.error },
         'PreSignUp trigger could not be invoked',
       );
-      throw unexpectedLambda(`PreSignUp invocation failed due to error ${result.error}.`);
+      throw triggerFailure('PreSignUp', result);
     case 'not-json':
       throw invalidLambdaResponse(INVALID_JSON);
     case 'returned': {

@@ -1,3 +1,5 @@
+import { unexpectedLambda, userLambdaValidation, type CognitoError } from '../protocol/errors';
+
 /** Any Lambda trigger event Cognito sends: every one names its `triggerSource`. */
 export interface TriggerEvent {
   triggerSource: string;
@@ -22,3 +24,22 @@ export interface TriggerInvoker {
 
 /** What Cognito says when the function never answered (timeouts, every attempt). */
 export const SOCKET_TIMEOUT = 'Socket timeout while invoking Lambda function';
+
+/** A trigger that did not answer with an event: it threw, or it could not be invoked. */
+export type TriggerFailure = Extract<
+  TriggerInvocation,
+  { outcome: 'function-error' } | { outcome: 'invocation-failed' }
+>;
+
+/**
+ * What Cognito answers when a trigger (`PreSignUp`, `UserMigration`) failed: the error it
+ * threw is `UserLambdaValidationException "<trigger> failed with error <its message>."`,
+ * passed on as it is (whatever PreventUserExistenceErrors says); no answer (5 s, three
+ * attempts) or a Lambda refusal is `UnexpectedLambdaException "<trigger> invocation
+ * failed due to error <reason>."`.
+ */
+export function triggerFailure(trigger: string, failure: TriggerFailure): CognitoError {
+  return failure.outcome === 'function-error'
+    ? userLambdaValidation(`${trigger} failed with error ${failure.errorMessage}.`)
+    : unexpectedLambda(`${trigger} invocation failed due to error ${failure.error}.`);
+}

@@ -1,6 +1,6 @@
 import { isEmail } from '@authstack/shared';
 import { aliasExists, invalidParameter, userNotFound } from '../protocol/errors';
-import { UniqueViolation, type NewUser, type UserChanges } from '../storage/store';
+import type { NewUser, UserChanges } from '../storage/store';
 import type { PoolContext } from './context';
 import { caseInsensitive, emailIsAlias, emailIsUsername } from './pools';
 import type { PoolRecord, UserRecord, UserStatus } from './types';
@@ -142,7 +142,7 @@ export function mergeAttributes(
   pool: PoolRecord,
   user: UserRecord,
   updates: Record<string, string>,
-): UserChanges {
+): { attributes: Record<string, string>; emailKey: string | null } {
   const merged = { ...user.attributes, ...updates };
   if (
     updates.email !== undefined &&
@@ -158,6 +158,49 @@ export function mergeAttributes(
   return { attributes, emailKey: emailKey(pool, attributes) };
 }
 
+const ALIAS_EXISTS = 'An account with the given email already exists.';
+
+/**
+ * Makes `key` (an `emailKey`) free for the user `ownerId` (undefined: a user about to be
+ * created). Taken by another user: AliasExistsException, unless `moveAlias` (Cognito's
+ * ForceAliasCreation, in an email-alias pool): the other user then keeps the email but
+ * unverified, so it no longer signs them in. Call inside the store transaction that saves
+ * the owner.
+ */
+export function claimEmailKey(
+  context: PoolContext,
+  pool: PoolRecord,
+  key: string | null,
+  ownerId: number | undefined,
+  moveAlias = false,
+): void {
+  if (key === null) return;
+  const holder = context.store.userByEmailKey(pool.id, key);
+  if (!holder || holder.id === ownerId) return;
+  if (!moveAlias || !emailIsAlias(pool)) throw aliasExists(ALIAS_EXISTS);
+  context.store.updateUser(
+    holder,
+    { attributes: { ...holder.attributes, email_verified: 'false' }, emailKey: null },
+    context.clock(),
+  );
+}
+
+/**
+ * Saves changes to a user whose attributes change: the email lookup key follows them (an
+ * alias email counts once verified), claimed with `claimEmailKey`.
+ */
+export function saveUserAttributes(
+  context: PoolContext,
+  pool: PoolRecord,
+  user: UserRecord,
+  changes: Omit<UserChanges, 'emailKey'> & { attributes: Record<string, string> },
+  moveAlias = false,
+): UserRecord {
+  const key = emailKey(pool, changes.attributes);
+  claimEmailKey(context, pool, key, user.id, moveAlias);
+  return context.store.updateUser(user, { ...changes, emailKey: key }, context.clock());
+}
+
 /** Stores `mergeAttributes`' result; an email another user signs in with is AliasExistsException. */
 export function updateAttributes(
   context: PoolContext,
@@ -165,14 +208,8 @@ export function updateAttributes(
   user: UserRecord,
   updates: Record<string, string>,
 ): UserRecord {
-  try {
-    return context.store.updateUser(user, mergeAttributes(pool, user, updates), context.clock());
-  } catch (error) {
-    if (error instanceof UniqueViolation) {
-      throw aliasExists('An account with the given email already exists.');
-    }
-    throw error;
-  }
+  const { attributes } = mergeAttributes(pool, user, updates);
+  return saveUserAttributes(context, pool, user, { attributes });
 }
 
 const seconds = (ms: number): number => ms / 1000;

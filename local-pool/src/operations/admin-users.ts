@@ -12,6 +12,7 @@ import type { PoolRecord, UserRecord } from '../domain/types';
 import { parseUserFilter } from '../domain/user-filter';
 import {
   attributeList,
+  claimEmailKey,
   findUser,
   newUser,
   readAttributes,
@@ -109,19 +110,19 @@ const adminCreateUser = operation(
         return { User: toUserType(updated) };
       }
       if (existing) throw usernameExists('User account already exists');
+      const created = newUser(pool, {
+        username: request.Username,
+        sub,
+        status: 'FORCE_CHANGE_PASSWORD',
+        passwordHash,
+        attributes: userAttributes,
+        now: context.clock(),
+        temporaryPasswordExpiresAt: temporaryPasswordExpiry(context, pool),
+      });
+      claimEmailKey(context, pool, created.emailKey, undefined, request.ForceAliasCreation);
       let user: UserRecord;
       try {
-        user = context.store.insertUser(
-          newUser(pool, {
-            username: request.Username,
-            sub,
-            status: 'FORCE_CHANGE_PASSWORD',
-            passwordHash,
-            attributes: userAttributes,
-            now: context.clock(),
-            temporaryPasswordExpiresAt: temporaryPasswordExpiry(context, pool),
-          }),
-        );
+        user = context.store.insertUser(created);
       } catch (error) {
         if (error instanceof UniqueViolation) throw usernameExists('User account already exists');
         throw error;

@@ -14,7 +14,7 @@ import { hashPassword } from '../domain/passwords';
 import { requireClient, requirePool } from '../domain/pools';
 import { refreshTokens } from '../domain/tokens';
 import type { ClientRecord, PoolRecord } from '../domain/types';
-import { findUser, mergeAttributes, readAttributes } from '../domain/users';
+import { findUser, mergeAttributes, readAttributes, saveUserAttributes } from '../domain/users';
 import { invalidParameter, notAuthorized } from '../protocol/errors';
 import { operation } from '../protocol/operation';
 import { clientId, session, stringMap, userPoolId } from '../protocol/shapes';
@@ -163,16 +163,13 @@ async function answerNewPassword(
     }
     assertUserCanSignIn(user);
     closeSession(context, open);
-    const confirmed = context.store.updateUser(
-      user,
-      {
-        ...mergeAttributes(pool, user, attributeUpdates),
-        status: 'CONFIRMED',
-        passwordHash,
-        temporaryPasswordExpiresAt: null,
-      },
-      context.clock(),
-    );
+    // An email another user already holds is AliasExistsException (the transaction undoes the rest).
+    const confirmed = saveUserAttributes(context, pool, user, {
+      attributes: mergeAttributes(pool, user, attributeUpdates).attributes,
+      status: 'CONFIRMED',
+      passwordHash,
+      temporaryPasswordExpiresAt: null,
+    });
     return completeSignIn(context, pool, client, confirmed);
   });
 }

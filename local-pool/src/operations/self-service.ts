@@ -6,7 +6,7 @@ import { hashPassword, verifyPassword } from '../domain/passwords';
 import { mfaSettingsOf } from '../domain/mfa';
 import { autoVerifiesEmail, requireClient } from '../domain/pools';
 import { hashToken, verifyAccessToken } from '../domain/tokens';
-import { attributeList, mergeAttributes, readAttributes, updateAttributes } from '../domain/users';
+import { attributeList, readAttributes, updateAttributes } from '../domain/users';
 import {
   INCORRECT_CREDENTIALS,
   invalidParameter,
@@ -75,11 +75,7 @@ const verifyUserAttribute = operation(
     context.store.transaction(() => {
       const { pool, user } = verifyAccessToken(context, request.AccessToken);
       consumeCode(context, user, 'verify-email', request.Code);
-      context.store.updateUser(
-        user,
-        mergeAttributes(pool, user, { email_verified: 'true' }),
-        context.clock(),
-      );
+      updateAttributes(context, pool, user, { email_verified: 'true' });
     });
     return {};
   },

@@ -21,7 +21,7 @@ import {
   requirePool,
 } from '../domain/pools';
 import type { ClientRecord, PoolRecord, UserRecord } from '../domain/types';
-import { findUser, newUser, readAttributes } from '../domain/users';
+import { findUser, newUser, readAttributes, saveUserAttributes } from '../domain/users';
 import { invalidParameter, notAuthorized, userNotFound, usernameExists } from '../protocol/errors';
 import { operation } from '../protocol/operation';
 import {
@@ -168,7 +168,14 @@ const confirmSignUp = operation(
       consumeCode(context, user, 'signup', request.ConfirmationCode);
       const attributes = { ...user.attributes };
       if (attributes.email !== undefined) attributes.email_verified = 'true';
-      context.store.updateUser(user, { status: 'CONFIRMED', attributes }, context.clock());
+      // The code proved the email: in an email-alias pool it now signs the user in.
+      saveUserAttributes(
+        context,
+        pool,
+        user,
+        { status: 'CONFIRMED', attributes },
+        request.ForceAliasCreation ?? false,
+      );
     });
     return {};
   },

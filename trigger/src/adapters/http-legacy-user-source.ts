@@ -71,6 +71,19 @@ export class HttpLegacyUserSource implements LegacyUserSource {
     return (await this.#post(this.#options.lookupUrl, { email }, signal)) !== undefined;
   }
 
+  /** Any answer below 500 from the login endpoint's URL (a `HEAD`, no credentials) is reachable. */
+  async ping(signal: AbortSignal): Promise<void> {
+    const response = await this.#fetch(this.#options.authUrl, {
+      method: 'HEAD',
+      redirect: 'manual',
+      signal: AbortSignal.any([signal, AbortSignal.timeout(this.#options.timeoutMs)]),
+    });
+    await response.body?.cancel();
+    if (response.status >= 500) {
+      throw new LegacyAuthEndpointError(`Legacy auth endpoint answered ${response.status}`);
+    }
+  }
+
   async #post(url: string, body: object, signal: AbortSignal): Promise<LegacyProfile | undefined> {
     const response = await this.#fetch(url, {
       method: 'POST',

@@ -90,6 +90,10 @@ export class PostgresLegacyUserSource implements LegacyUserSource {
     return (await this.#find(email)).length > 0;
   }
 
+  async ping(): Promise<void> {
+    await this.#pool.query('SELECT 1');
+  }
+
   async #find(email: string): Promise<LegacyRow[]> {
     const result = await this.#pool.query<LegacyRow>(this.#query, [email]);
     return result.rows;

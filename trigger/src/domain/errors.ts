@@ -1,8 +1,11 @@
+import { LEGACY_STORE_UNAVAILABLE_MESSAGE } from '@authstack/shared';
+
 /**
  * The one message for every refusal (unknown user, wrong password, disabled, …).
- * Cognito turns any trigger error into a failed sign-in; with PreventUserExistenceErrors
- * off it even shows the message to the client, so it must never say which case it was.
- * "Bad password" is the message AWS's own example trigger uses.
+ * Cognito fails the sign-in with `UserLambdaValidationException "UserMigration failed with
+ * error <message>."` and shows that to the client, so it must never say which case it was.
+ * "Bad password" is the message AWS's own example trigger uses. A store that cannot answer
+ * throws `LegacyStoreUnavailableError` instead, with a message of its own.
  */
 export const REFUSAL_MESSAGE = 'Bad password';
 
@@ -14,10 +17,15 @@ export class MigrationRefusedError extends Error {
   }
 }
 
-/** The legacy store could not answer (down, slow, or answering nonsense); nobody is migrated. */
+/**
+ * The person cannot be checked right now: the legacy store is down, slow or answering
+ * nonsense, or its credentials cannot be read. Nobody is migrated. Its message is the one
+ * the auth-server recognises (shared `LEGACY_STORE_UNAVAILABLE_MESSAGE`) to answer 503, not
+ * the 401 of a refusal.
+ */
 export class LegacyStoreUnavailableError extends Error {
   constructor(options?: { cause?: unknown }) {
-    super('Legacy user store unavailable', options);
+    super(LEGACY_STORE_UNAVAILABLE_MESSAGE, options);
     this.name = 'LegacyStoreUnavailable';
   }
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '@authstack/shared';
 import { LegacyStoreTimeoutError, LegacyStoreUnavailableError } from './errors';
+import type { LegacyUserSource } from './legacy-user-source';
 
 /** The longest address either trigger looks up (RFC 5321's path limit). */
 export const MAX_EMAIL_LENGTH = 254;
@@ -47,5 +48,22 @@ export async function callLegacyStore<T>(
     throw new LegacyStoreUnavailableError({ cause: error });
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * Whether the legacy store answers within `timeoutMs`: the local invoke server's readiness.
+ * A store that does not is logged like any store fault (`legacy user store unavailable`).
+ */
+export async function legacyStoreReachable(
+  users: Pick<LegacyUserSource, 'ping'>,
+  timeoutMs: number,
+  logger: Logger,
+): Promise<boolean> {
+  try {
+    await callLegacyStore(timeoutMs, logger, (signal) => users.ping(signal));
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -34,4 +34,9 @@ export interface LegacyUserSource {
    * PreSignUp check; rejects when the store cannot tell.
    */
   holdsAccount(email: string, signal: AbortSignal): Promise<boolean>;
+  /**
+   * Resolves when the store answers at all, rejects when it cannot be reached: the local
+   * invoke server's readiness. Looks nobody up.
+   */
+  ping(signal: AbortSignal): Promise<void>;
 }

@@ -6,7 +6,7 @@ import express, {
   type Response,
 } from 'express';
 import type { Context } from 'aws-lambda';
-import type { Logger } from '@authstack/shared';
+import { requestContext, sendError, ServiceUnavailableError, type Logger } from '@authstack/shared';
 import { createLambdaContext, type FunctionIdentity } from './lambda-context';
 
 /** The function behind the endpoint: the trigger's `handler`, or a fake in tests (`never`: any event type fits). */
@@ -18,11 +18,15 @@ export interface InvokeAppDeps {
   /** Lambda's configured timeout: past it the invocation fails with `Sandbox.Timedout`. */
   timeoutMs: number;
   invoke: InvokeFunction;
+  /** Readiness: whether what the function depends on (the legacy store) answers now. Never rejects. */
+  ready: () => Promise<boolean>;
   logger: Logger;
 }
 
 /** The account id the local ARN carries (the placeholder LocalStack and SAM use too). */
 export const LOCAL_ACCOUNT_ID = '000000000000';
+/** What a not-ready answer tells the prober to wait before asking again. */
+const READINESS_RETRY_AFTER_SECONDS = 5;
 /** Lambda's limit for a synchronous invocation's payload. */
 const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
@@ -167,7 +171,8 @@ async function runFunction(
  * `X-Amz-Function-Error: Unhandled` and `{errorType, errorMessage, trace}` when it throws or
  * times out; 404 `ResourceNotFoundException` for another function; 400 for a payload that is
  * not JSON. `Event` invocations answer 202 and run in the background, `DryRun` answers 204.
- * `GET /health` is local-only (Lambda has no such route).
+ * `GET /health` (liveness) and `GET /readyz` (readiness: 503 `upstream_unavailable` while
+ * the legacy store cannot be reached) are local-only; Lambda has no such routes.
  */
 export function buildInvokeApp(deps: InvokeAppDeps): Express {
   const { logger } = deps;
@@ -182,6 +187,22 @@ export function buildInvokeApp(deps: InvokeAppDeps): Express {
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', functionName: identity.functionName });
+  });
+
+  app.get('/readyz', requestContext(logger), async (req, res) => {
+    if (await deps.ready()) {
+      res.json({ status: 'ready', legacyStore: 'up' });
+      return;
+    }
+    sendError(
+      req,
+      res,
+      new ServiceUnavailableError(
+        'upstream_unavailable',
+        'The legacy user store cannot be reached.',
+        { headers: { 'Retry-After': String(READINESS_RETRY_AFTER_SECONDS) } },
+      ),
+    );
   });
 
   app.post(

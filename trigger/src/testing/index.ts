@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   getFreePort,
-  startProcess,
   startRestartableProcess,
   type RestartableProcess,
   type StartedProcess,
@@ -23,7 +22,13 @@ export interface LegacyDatabase {
   /** The owner role, for tests that create tables or seed users. */
   adminUrl: string;
   port: number;
-  process: StartedProcess;
+  /** The running database process; `start()` replaces it. */
+  readonly process: StartedProcess;
+  /** Stops the database (SIGTERM: Postgres shuts down at once) and keeps its data: the store is down. */
+  halt(): Promise<void>;
+  /** Starts it again after `halt()`, on the same port with the same data. */
+  start(): Promise<void>;
+  /** Stops it for good; a temporary data directory is removed. */
   stop(): Promise<void>;
 }
 
@@ -40,7 +45,7 @@ export async function startLegacyDatabase(
   const removeTemporaryDir = () => {
     if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
   };
-  const child = await startProcess({
+  const running = await startRestartableProcess({
     script: path.join(DIST, 'local/legacy-db.js'),
     env: { LEGACY_DB_PORT: String(port), LEGACY_DB_DIR: dataDir, LOG_LEVEL: 'info' },
     readyLine: /"msg":"legacy database ready"/,
@@ -53,9 +58,13 @@ export async function startLegacyDatabase(
     url: localLegacyDatabaseUrl(port, 'reader'),
     adminUrl: localLegacyDatabaseUrl(port, 'admin'),
     port,
-    process: child,
+    get process() {
+      return running.process;
+    },
+    halt: () => running.stop('SIGTERM'),
+    start: () => running.restart(),
     async stop() {
-      await child.stop('SIGTERM');
+      await running.stop('SIGTERM');
       removeTemporaryDir();
     },
   };

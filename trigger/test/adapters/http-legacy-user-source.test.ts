@@ -161,4 +161,20 @@ describe('HttpLegacyUserSource', () => {
     await expect(source('/login').lookup('legacy@example.com', never)).resolves.toBeUndefined();
     expect(received).toEqual([]);
   });
+
+  it('pings (readiness) with a HEAD that carries no credentials: any answer below 500 is reachable', async () => {
+    await expect(source('/login').ping(never)).resolves.toBeUndefined();
+    await expect(source('/redirect').ping(never)).resolves.toBeUndefined();
+    await expect(source('/broken').ping(never)).rejects.toThrow('answered 500');
+    expect(received.map(({ path, body }) => ({ path, body }))).toEqual([
+      { path: '/login', body: {} },
+      { path: '/redirect', body: {} },
+      { path: '/broken', body: {} },
+    ]);
+  });
+
+  it('fails a ping when nothing answers', async () => {
+    const closed = new HttpLegacyUserSource({ authUrl: 'http://127.0.0.1:1/', timeoutMs: 500 });
+    await expect(closed.ping(never)).rejects.toThrow();
+  });
 });

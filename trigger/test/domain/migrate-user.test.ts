@@ -1,3 +1,4 @@
+import { LEGACY_STORE_UNAVAILABLE_MESSAGE } from '@authstack/shared';
 import { migrateUser } from '../../src/domain/migrate-user';
 import {
   InvalidTriggerEventError,
@@ -206,6 +207,22 @@ describe('migrateUser — UserMigration_Authentication', () => {
       }),
     );
   });
+
+  it.each(['error', 'hang'] as const)(
+    'throws the shared "cannot check right now" message for a store fault (%s), never the refusal',
+    async (fault) => {
+      const { deps, users } = setup({ storeTimeoutMs: 50 });
+      users.fault = fault;
+      const failure: unknown = await migrateUser(signIn('legacy@example.com', STRONG), deps).catch(
+        (error: unknown) => error,
+      );
+      expect(failure).toMatchObject({
+        name: 'LegacyStoreUnavailable',
+        message: LEGACY_STORE_UNAVAILABLE_MESSAGE,
+      });
+      expect(LEGACY_STORE_UNAVAILABLE_MESSAGE).not.toContain(REFUSAL_MESSAGE);
+    },
+  );
 
   it('gives up on a store that does not answer by the deadline, and aborts the call', async () => {
     const { deps, users, capture } = setup({ storeTimeoutMs: 50 });

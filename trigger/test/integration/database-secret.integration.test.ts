@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { LEGACY_STORE_UNAVAILABLE_MESSAGE } from '@authstack/shared';
 import {
   startLegacyDatabase,
   startTriggerInvokeServer,
@@ -78,7 +79,7 @@ describe('the trigger with LEGACY_DATABASE_SECRET_ARN (no URL in its environment
     await db?.stop();
   });
 
-  it('fails the sign-in while the secret cannot be read, then reads it and migrates', async () => {
+  it('fails the sign-in as "cannot check right now" (and is not ready) while the secret cannot be read, then reads it and migrates', async () => {
     const event = migrationEvent(
       'UserMigration_Authentication',
       'legacy@example.com',
@@ -86,7 +87,14 @@ describe('the trigger with LEGACY_DATABASE_SECRET_ARN (no URL in its environment
     );
     const refused = await invokeFunction(lambda, trigger.functionName, event);
     expect(refused.output.FunctionError).toBe('Unhandled');
+    expect(refused.payload).toMatchObject({
+      errorType: 'LegacyStoreUnavailable',
+      errorMessage: LEGACY_STORE_UNAVAILABLE_MESSAGE,
+    });
     expect(JSON.stringify(refused.payload)).not.toContain('postgres://');
+    const notReady = await fetch(`${trigger.endpoint}/readyz`);
+    expect(notReady.status).toBe(503);
+    expect(await notReady.json()).toMatchObject({ error: { code: 'upstream_unavailable' } });
 
     secrets.secretString = db.url;
     const migrated = await invokeFunction(lambda, trigger.functionName, event);
@@ -97,8 +105,11 @@ describe('the trigger with LEGACY_DATABASE_SECRET_ARN (no URL in its environment
     });
 
     await invokeFunction(lambda, trigger.functionName, event);
+    expect((await fetch(`${trigger.endpoint}/readyz`)).status).toBe(200);
     const reads = secrets.requests.filter((request) => request.secretId === SECRET_ARN);
+    // Until it is read, each invocation and readiness check tries again; then never again.
     expect(reads.map((request) => request.target)).toEqual([
+      'secretsmanager.GetSecretValue',
       'secretsmanager.GetSecretValue',
       'secretsmanager.GetSecretValue',
     ]);

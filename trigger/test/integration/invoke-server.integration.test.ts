@@ -7,6 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { Client } from 'pg';
+import { LEGACY_STORE_UNAVAILABLE_MESSAGE } from '@authstack/shared';
 import { startProcess } from '@authstack/shared/testing';
 import {
   invocationLines,
@@ -273,7 +274,7 @@ describe('the built trigger, against the embedded legacy Postgres', () => {
           expect(output.FunctionError).toBe('Unhandled');
           expect(payload).toMatchObject({
             errorType: 'LegacyStoreUnavailable',
-            errorMessage: 'Legacy user store unavailable',
+            errorMessage: LEGACY_STORE_UNAVAILABLE_MESSAGE,
           });
         }
         expect(orphan.process.output()).toContain('"msg":"legacy user store unavailable"');

@@ -205,12 +205,12 @@ describe('lazy migration of legacy users, end to end', () => {
     expect(migrations(trigger.process, email)).toBe(1);
   });
 
-  it('fails sign-in cleanly while the trigger is down, and migrates the user exactly once when it is back', async () => {
+  it('answers 503 (not a wrong password) while the trigger is down, and migrates the user exactly once when it is back', async () => {
     const email = 'legacy.php@example.com';
     await trigger.stop();
     const down = await signIn(email, 'Legacy-Php-Passw0rd!');
-    expect(down.status).toBe(401);
-    expect(down.body).toEqual({ error: expect.objectContaining({ code: 'invalid_credentials' }) });
+    expect(down.status).toBe(503);
+    expect(down.body).toEqual({ error: expect.objectContaining({ code: 'upstream_unavailable' }) });
     expect(await usersInPool(email)).toHaveLength(0);
     // Users already in the pool are unaffected.
     expect((await signIn('legacy@example.com', 'Legacy-Passw0rd!')).status).toBe(200);

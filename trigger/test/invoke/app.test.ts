@@ -23,6 +23,8 @@ async function fakeFunction(event: { mode?: string }, context: Context): Promise
   return { echo: event, remaining: context.getRemainingTimeInMillis() > 0 };
 }
 const seen: Context[] = [];
+/** What the fake readiness check reports. */
+let storeUp = true;
 
 describe('local Lambda Invoke API', () => {
   const capture = new LogCapture();
@@ -36,6 +38,7 @@ describe('local Lambda Invoke API', () => {
       region: 'eu-west-1',
       timeoutMs: 300,
       invoke: fakeFunction as never,
+      ready: () => Promise.resolve(storeUp),
       logger: createLogger({ name: 'invoke-test', destination: capture }),
     });
     server = app.listen(0, '127.0.0.1');
@@ -185,5 +188,27 @@ describe('local Lambda Invoke API', () => {
     const other = await fetch(`${endpoint}/2015-03-31/functions`);
     expect(other.status).toBe(404);
     expect(other.headers.get('x-powered-by')).toBeNull();
+  });
+
+  it('answers /readyz 503 upstream_unavailable (house error body, Retry-After) while the store is down, 200 once it is back; /health stays 200', async () => {
+    storeUp = false;
+    try {
+      const down = await fetch(`${endpoint}/readyz`, { headers: { 'X-Request-Id': 'probe-1' } });
+      expect(down.status).toBe(503);
+      expect(down.headers.get('retry-after')).toBe('5');
+      expect(await down.json()).toEqual({
+        error: {
+          code: 'upstream_unavailable',
+          message: 'The legacy user store cannot be reached.',
+          requestId: 'probe-1',
+        },
+      });
+      expect((await fetch(`${endpoint}/health`)).status).toBe(200);
+    } finally {
+      storeUp = true;
+    }
+    const up = await fetch(`${endpoint}/readyz`);
+    expect(up.status).toBe(200);
+    expect(await up.json()).toEqual({ status: 'ready', legacyStore: 'up' });
   });
 });

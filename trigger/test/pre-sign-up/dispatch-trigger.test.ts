@@ -4,7 +4,12 @@ import {
   setUpFailure,
   type CognitoTriggerEvent,
 } from '../../src/dispatch-trigger';
-import { InvalidTriggerEventError } from '../../src/domain/errors';
+import { LEGACY_STORE_UNAVAILABLE_MESSAGE } from '@authstack/shared';
+import {
+  InvalidTriggerEventError,
+  LegacyStoreUnavailableError,
+  REFUSAL_MESSAGE,
+} from '../../src/domain/errors';
 import {
   LegacyAccountExistsError,
   SIGN_UP_UNAVAILABLE_MESSAGE,
@@ -69,8 +74,13 @@ describe('setUpFailure — the legacy store could not be set up', () => {
     expect(failure).toMatchObject({ message: SIGN_UP_UNAVAILABLE_MESSAGE, cause });
   });
 
-  it('leaves a migration failure as it is (Cognito shows the caller a bad password anyway)', () => {
-    const event = migrationEvent('UserMigration_ForgotPassword', 'legacy@example.com');
-    expect(setUpFailure(event, cause)).toBe(cause);
-  });
+  it.each(['UserMigration_Authentication', 'UserMigration_ForgotPassword'] as const)(
+    'fails %s as "cannot check right now" (the shared message), not as a refusal nor with the set-up details',
+    (triggerSource) => {
+      const failure = setUpFailure(migrationEvent(triggerSource, 'legacy@example.com'), cause);
+      expect(failure).toBeInstanceOf(LegacyStoreUnavailableError);
+      expect(failure).toMatchObject({ message: LEGACY_STORE_UNAVAILABLE_MESSAGE, cause });
+      expect(failure.message).not.toBe(REFUSAL_MESSAGE);
+    },
+  );
 });

@@ -12,12 +12,14 @@ export interface RunningAuthServer {
 /**
  * Starts the built auth-server in front of a (local) user pool, with the sign-in rate
  * limits off: migration tests and benchmarks fail or repeat many sign-ins from one address.
+ * `env` overrides any variable (a test that wants a limit on sets it here).
  */
 export async function startAuthServer(options: {
   cognitoEndpoint: string;
   userPoolId: string;
   clientId: string;
   clientSecret?: string;
+  env?: Record<string, string>;
 }): Promise<RunningAuthServer> {
   const port = await getFreePort();
   const url = `http://127.0.0.1:${port}`;
@@ -37,6 +39,7 @@ export async function startAuthServer(options: {
       SIGNIN_MAX_FAILURES_PER_EMAIL: '0',
       ACCOUNT_MAX_REQUESTS_PER_IP: '0',
       LOG_LEVEL: 'warn',
+      ...options.env,
     },
     readyUrl: `${url}/readyz`,
   });

@@ -17,7 +17,10 @@ export interface FakeLegacyUser {
 
 /** A legacy store in memory; records what it was asked, and can fail or hang on demand. */
 export class FakeLegacyUserSource implements LegacyUserSource {
-  readonly calls: { method: 'authenticate' | 'lookup' | 'holdsAccount'; email: string }[] = [];
+  readonly calls: {
+    method: 'authenticate' | 'lookup' | 'holdsAccount' | 'ping';
+    email: string;
+  }[] = [];
   fault: 'error' | 'hang' | undefined;
   lastSignal: AbortSignal | undefined;
 
@@ -47,6 +50,11 @@ export class FakeLegacyUserSource implements LegacyUserSource {
     this.calls.push({ method: 'holdsAccount', email });
     await this.#maybeFail(signal);
     return email in this.users;
+  }
+
+  async ping(signal: AbortSignal): Promise<void> {
+    this.calls.push({ method: 'ping', email: '' });
+    await this.#maybeFail(signal);
   }
 
   async #maybeFail(signal: AbortSignal): Promise<void> {
