@@ -70,14 +70,25 @@ async function main(): Promise<void> {
     lifecycle,
     stage: config.stage,
   });
-  await serve(app, {
-    host: config.host,
-    port: config.port,
-    requestTimeoutMs: config.requestTimeoutMs,
-    logger,
-    lifecycle,
-    onClose: () => revocations.stop(),
-  });
+  try {
+    await serve(app, {
+      host: config.host,
+      port: config.port,
+      requestTimeoutMs: config.requestTimeoutMs,
+      logger,
+      lifecycle,
+      onClose: () => revocations.stop(),
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    logger.fatal(
+      { code, host: config.host, port: config.port },
+      code === 'EADDRINUSE' ? `port ${config.port} is already in use` : 'cannot listen',
+    );
+    logger.flush();
+    process.exitCode = 1;
+    await revocations.stop();
+  }
 }
 
 void main();

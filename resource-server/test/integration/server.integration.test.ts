@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getFreePort, startProcess, type StartedProcess } from '@authstack/shared/testing';
@@ -146,5 +146,38 @@ describe('resource-server start-up', () => {
     expect(stderr.trim().split('\n')).toEqual([
       expect.stringMatching(/^Invalid configuration: USER_POOL_ID: /),
     ]);
+  });
+});
+
+describe('a port that is taken', () => {
+  it('exits 1 with one fatal line naming the port, no stack trace', async () => {
+    const port = String(await getFreePort());
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(Number(port), '127.0.0.1', resolve));
+    const keys = await new JwksServer([createTestKey()]).start();
+    const child = spawn(process.execPath, [SERVER], {
+      env: {
+        PATH: process.env.PATH,
+        HOST: '127.0.0.1',
+        PORT: port,
+        USER_POOL_ID: keys.poolId,
+        USER_POOL_CLIENT_ID: CLIENT_ID,
+        TOKEN_ISSUER: keys.issuer,
+        ALLOW_INSECURE_JWKS: 'true',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await keys.stop();
+    await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    expect(code).toBe(1);
+    const fatal = stdout.split('\n').filter((line) => line.includes('"level":"fatal"'));
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]).toContain(`port ${port} is already in use`);
+    expect(stderr).toBe('');
   });
 });
