@@ -9,6 +9,7 @@ import {
   type Logger,
 } from '@authstack/shared';
 import type { RevocationStore } from '@authstack/shared/state-store';
+import cors from 'cors';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Pool } from 'pg';
 import helmet from 'helmet';
@@ -24,6 +25,7 @@ import { ApiRouter } from './http/api-router';
 import { authenticateWith } from './http/authenticate';
 import { openApiDocument } from './http/openapi';
 import { createRateLimits, type RateLimitSettings } from './http/rate-limits';
+import { accountPages, type AccountPagesSettings } from './pages/account-pages';
 import { registerAdminRoutes } from './routes/admin';
 import { healthRoutes } from './routes/health';
 import { registerMfaRoutes } from './routes/mfa';
@@ -38,6 +40,10 @@ export interface AppSettings {
   /** Proxy hops that append to X-Forwarded-For; 0 uses the socket's address. */
   trustProxy: number;
   rateLimits: RateLimitSettings;
+  /** Origins whose scripts may call the API cross-origin (CORS_ORIGINS); none when omitted. */
+  corsOrigins?: string[];
+  /** The account pages under `/<stage>/account`; secure cookies and no resource button when omitted. */
+  accountPages?: AccountPagesSettings;
 }
 
 /** The shared state store (PostgreSQL): what every auth-server instance must agree on. */
@@ -107,9 +113,25 @@ export function buildApp({
   app.set('trust proxy', settings.trustProxy);
   app.use(requestContext(logger));
   app.use(helmet());
+  if (settings.corsOrigins !== undefined && settings.corsOrigins.length > 0) {
+    // Before the health routes, which refuse every OPTIONS: an allowed preflight is answered here.
+    app.use(basePath, cors({ origin: settings.corsOrigins, maxAge: 600 }));
+  }
   // A CORS preflight of an allowed origin is answered before this; any other OPTIONS is a 404.
   app.use(refuseOptions);
   app.use(healthRoutes({ lifecycle, status, stateStore: stateStoreHealth }));
+  app.use(
+    `/${settings.stage}/account`,
+    accountPages({
+      base: `/${settings.stage}/account`,
+      accounts,
+      multiFactor,
+      limits,
+      signUpConfirmation: settings.signUpConfirmation,
+      mfa: settings.mfa,
+      settings: settings.accountPages ?? { secureCookies: true },
+    }),
+  );
   app.use(basePath, noStore, ...jsonBody('16kb'));
   app.get(`${basePath}/openapi.json`, (_req, res) => {
     res.status(200).json(openApi);

@@ -53,6 +53,24 @@ export const configSchema = z.object({
   STATE_DATABASE_URL: z.string().regex(STATE_DATABASE_URL_PATTERN, 'a postgres:// URL').optional(),
   /** The longest ID/access token lifetime of the pool (Cognito: at most one day); how long a revocation is kept. */
   MAX_TOKEN_LIFETIME_SECONDS: z.coerce.number().int().min(300).max(86_400).default(86_400),
+  /**
+   * The account pages (`/<STAGE>/account`) set their session cookies `Secure`. Only a local
+   * stack served over plain http sets this to false (`npm start` does); never in production.
+   */
+  ACCOUNT_COOKIE_SECURE: env.boolean(true),
+  /**
+   * Signs the account pages' CSRF tokens. Unset: a random secret per process (tokens of one
+   * instance are refused by another), so set it, shared by every instance, behind a balancer.
+   */
+  ACCOUNT_CSRF_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  /**
+   * The resource-server's API base (e.g. https://api.example.com/v1/api): the profile page's
+   * "call the resource API" button sends the session's access token to its `/users/me`.
+   * Unset: the button is not shown.
+   */
+  ACCOUNT_RESOURCE_API_URL: env.url().optional(),
+  /** Origins (comma-separated) whose scripts may call the API cross-origin (CORS). Default: none. */
+  CORS_ORIGINS: env.origins(),
   /** Deadline of one call to the user pool, retries included. */
   UPSTREAM_TIMEOUT_MS: env.positiveInt(3000),
   /** How long a client may take to send a whole request before it is answered 408. */
@@ -80,6 +98,12 @@ export function appSettingsFrom(config: Config): AppSettings {
     mfa: { mode: config.MFA_MODE, issuer: config.MFA_ISSUER },
     adminGroup: config.ADMIN_GROUP,
     trustProxy: config.TRUST_PROXY,
+    corsOrigins: config.CORS_ORIGINS,
+    accountPages: {
+      secureCookies: config.ACCOUNT_COOKIE_SECURE,
+      csrfSecret: config.ACCOUNT_CSRF_SECRET,
+      resourceApiUrl: config.ACCOUNT_RESOURCE_API_URL,
+    },
     rateLimits: {
       windowMs: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
       signInFailuresPerEmail: config.SIGNIN_MAX_FAILURES_PER_EMAIL,

@@ -1,3 +1,4 @@
+import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import {
@@ -22,6 +23,8 @@ export interface AppDeps {
   lifecycle: Lifecycle;
   /** Path prefix: routes live under `/<stage>/api`. */
   stage: string;
+  /** Origins whose scripts may call the API cross-origin (CORS_ORIGINS); none when omitted. */
+  corsOrigins?: string[];
 }
 
 /** The resource-server's Express app. Never listens (see server.ts). */
@@ -31,6 +34,10 @@ export function buildApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.use(helmet());
   app.use(requestContext(deps.logger));
+  if (deps.corsOrigins !== undefined && deps.corsOrigins.length > 0) {
+    // Before refuseOptions: a preflight from an allowed origin is answered 204 here.
+    app.use(`/${deps.stage}/api`, cors({ origin: deps.corsOrigins, maxAge: 600 }));
+  }
   app.use(refuseOptions);
   // The API first: it carries the traffic, and every router a request passes costs it time.
   app.use(`/${deps.stage}/api`, apiRouter(createRequireAuth(deps.verifier, deps.revocations)));

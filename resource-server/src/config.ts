@@ -44,6 +44,8 @@ export const configSchema = z
     REVOCATION_MAX_STALENESS_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     REVOCATION_FAIL_OPEN: env.boolean(false),
     REVOCATION_HEARTBEAT_MS: z.coerce.number().int().min(100).max(30_000).default(1000),
+    /** Origins (comma-separated) whose scripts may call the API cross-origin (CORS). Default: none. */
+    CORS_ORIGINS: env.origins(),
     REQUEST_TIMEOUT_MS: env.requestTimeoutMs(),
     LOG_LEVEL: env.logLevel(),
   })
@@ -85,6 +87,7 @@ export const configSchema = z
       host: raw.HOST,
       port: raw.PORT,
       stage: raw.STAGE,
+      corsOrigins: raw.CORS_ORIGINS,
       requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
       logLevel: raw.LOG_LEVEL,
       auth: {

@@ -69,6 +69,7 @@ async function main(): Promise<void> {
     logger,
     lifecycle,
     stage: config.stage,
+    corsOrigins: config.corsOrigins,
   });
   try {
     await serve(app, {

@@ -15,6 +15,7 @@ export function readyBanner(config: StackConfig, ready: StackReady): string {
     '',
     `authstack is up. State: ${config.stateDir} (delete it to start over). Ctrl-C stops everything.`,
     '',
+    `  account pages    ${endpoints.authServer}/${config.stage}/account   (open in a browser: sign up, sign in, MFA, sign out)`,
     `  auth-server      ${api(endpoints.authServer)}   (GET ${endpoints.authServer}/healthz)`,
     `  resource-server  ${api(endpoints.resourceServer)}   (GET ${endpoints.resourceServer}/healthz)`,
     `  local user pool  ${endpoints.localPool}   pool ${userPoolId}, app client ${clientId}`,

@@ -192,6 +192,9 @@ export class LocalStack {
         PORT: String(config.ports.authServer),
         SIGNUP_CONFIRMATION: config.signupConfirmation,
         MFA_MODE: config.mfaMode,
+        // The account pages over plain http: a browser keeps no Secure cookie from http://.
+        ACCOUNT_COOKIE_SECURE: 'false',
+        ACCOUNT_RESOURCE_API_URL: `${endpoints.resourceServer}/${config.stage}/api`,
       },
       readiness: { url: `${endpoints.authServer}/readyz` },
     });

@@ -92,4 +92,18 @@ export const env = {
           .map((item) => item.trim())
           .filter((item) => item.length > 0),
       ),
+  /** Comma-separated web origins (scheme, host, port: `https://app.example.com`), as browsers send them. */
+  origins: () =>
+    env
+      .list()
+      .pipe(
+        z.array(
+          z
+            .url({ protocol: /^https?$/ })
+            .refine(
+              (value) => new URL(value).origin === value,
+              'origins such as https://app.example.com',
+            ),
+        ),
+      ),
 };

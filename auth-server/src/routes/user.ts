@@ -25,7 +25,8 @@ import {
 } from '../http/schemas';
 import { refreshedBody, signInBody } from './bodies';
 
-const ACCEPTED = {
+/** The answers to requests that look the same whether or not the account exists; the account pages say them too. */
+export const ACCEPTED = {
   forgot:
     'If an account has this email and the email is verified, a code to reset the password has been sent to it.',
   resend: 'If an unconfirmed account has this email, a new code has been sent to it.',
