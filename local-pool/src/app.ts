@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import { requestContext } from '@authstack/shared';
 import type { PoolContext } from './domain/context';
 import { cognitoBodyErrors, cognitoRouter } from './routes/cognito';
+import { importUploadRouter } from './routes/import-upload';
 import { localRouter } from './routes/local';
 import { wellKnownRouter } from './routes/well-known';
 
@@ -18,6 +19,7 @@ export function buildApp({ context, isReady = () => true }: AppDeps): Express {
   app.use(requestContext(context.logger));
   app.use(localRouter(context, isReady));
   app.use(wellKnownRouter(context));
+  app.use(importUploadRouter(context));
   app.use(cognitoRouter(context));
   app.use(cognitoBodyErrors);
   app.use((_req: express.Request, res: express.Response) => {

@@ -19,6 +19,8 @@ export const configSchema = z
     LOCAL_POOL_SIGNIN_LOCKOUT: env.boolean(false),
     /** Challenge session lifetime in seconds for every client (tests); unset = each client's AuthSessionValidity. */
     LOCAL_POOL_AUTH_SESSION_SECONDS: z.coerce.number().int().min(1).max(86_400).optional(),
+    /** Pause between batches of 1000 rows of a user import job (tests that stop a job mid-way); 0 = none. */
+    LOCAL_POOL_IMPORT_BATCH_PAUSE_MS: z.coerce.number().int().min(0).max(600_000).default(0),
     LOG_LEVEL: env.logLevel(),
   })
   .transform((raw) => ({
@@ -30,6 +32,7 @@ export const configSchema = z
     region: raw.AWS_REGION,
     signInLockout: raw.LOCAL_POOL_SIGNIN_LOCKOUT,
     authSessionSeconds: raw.LOCAL_POOL_AUTH_SESSION_SECONDS,
+    importBatchPauseMs: raw.LOCAL_POOL_IMPORT_BATCH_PAUSE_MS,
     logLevel: raw.LOG_LEVEL,
   }));
 

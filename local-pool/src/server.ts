@@ -4,6 +4,7 @@ import { createLambdaInvoker } from './adapters/lambda-invoker';
 import { buildApp } from './app';
 import { readConfig } from './config';
 import type { PoolContext } from './domain/context';
+import { ImportJobRunner } from './domain/import-jobs';
 import { KeyStore } from './domain/keys';
 import { SignInLockout } from './domain/sign-in-lockout';
 import { openDatabase } from './storage/database';
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   const store = new PoolStore(openDatabase(dataDir));
   const keys = KeyStore.open(dataDir);
   let issuerBase = config.issuerBase ?? '';
+  let localUrl = '';
   const lambda = config.lambdaEndpoint
     ? createLambdaInvoker({ endpoint: config.lambdaEndpoint, region: config.region, logger })
     : undefined;
@@ -33,7 +35,9 @@ async function main(): Promise<void> {
     logger,
     lockout: new SignInLockout({ enabled: config.signInLockout }, Date.now),
     ...(config.authSessionSeconds ? { authSessionSeconds: config.authSessionSeconds } : {}),
+    localUrl: () => localUrl,
   };
+  context.imports = new ImportJobRunner(context, { batchPauseMs: config.importBatchPauseMs });
   const lifecycle = new Lifecycle();
   const app = buildApp({ context, isReady: () => !lifecycle.shuttingDown });
   const prune = () => {
@@ -50,10 +54,14 @@ async function main(): Promise<void> {
     lifecycle,
     onClose: () => {
       clearInterval(timer);
+      context.imports?.close();
       store.close();
     },
   });
   issuerBase ||= running.url;
+  localUrl = running.url;
+  // Jobs a restart interrupted resume from their last committed batch.
+  context.imports.wake();
   logger.info(
     {
       url: running.url,

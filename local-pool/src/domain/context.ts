@@ -1,5 +1,6 @@
 import type { Logger } from '@authstack/shared';
 import type { PoolStore } from '../storage/store';
+import type { ImportJobRunner } from './import-jobs';
 import type { KeyStore } from './keys';
 import type { UserMigrationInvoker } from './migration';
 import type { SignInLockout } from './sign-in-lockout';
@@ -29,6 +30,10 @@ export interface PoolContext {
    * AuthSessionValidity (a local-only knob for tests); absent = each client's own setting.
    */
   authSessionSeconds?: number;
+  /** Runs started user import jobs; absent (a test's in-process context): jobs stay Pending. */
+  imports?: ImportJobRunner;
+  /** The URL this process listens on (base of import jobs' PreSignedUrl); defaults to issuerBase. */
+  localUrl?: () => string;
 }
 
 export const issuerOf = (context: PoolContext, poolId: string): string =>

@@ -2,6 +2,7 @@ import type { Operation } from '../protocol/operation';
 import { adminUserOperations } from './admin-users';
 import { authOperations } from './auth';
 import { groupOperations } from './groups';
+import { importJobOperations } from './import-jobs';
 import { mfaOperations } from './mfa';
 import { poolOperations } from './pools';
 import { selfServiceOperations } from './self-service';
@@ -16,4 +17,5 @@ export const operations: Readonly<Record<string, Operation>> = {
   ...adminUserOperations,
   ...groupOperations,
   ...mfaOperations,
+  ...importJobOperations,
 };

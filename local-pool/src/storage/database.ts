@@ -123,6 +123,39 @@ CREATE TABLE software_tokens (
 );
 ALTER TABLE sessions ADD COLUMN used_at INTEGER;
 `,
+  // 3: user import jobs (CreateUserImportJob …), the CSV uploaded to each, and the lines
+  // a job skipped or failed (what Cognito writes to the job's CloudWatch log stream).
+  `
+CREATE TABLE import_jobs (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  role_arn TEXT NOT NULL,
+  upload_token TEXT NOT NULL UNIQUE,
+  pre_signed_url TEXT NOT NULL,
+  upload_expires_at INTEGER NOT NULL,
+  csv BLOB,
+  uploaded INTEGER NOT NULL DEFAULT 0,
+  status TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  started_at INTEGER,
+  completed_at INTEGER,
+  imported INTEGER NOT NULL DEFAULT 0,
+  skipped INTEGER NOT NULL DEFAULT 0,
+  failed INTEGER NOT NULL DEFAULT 0,
+  next_line INTEGER NOT NULL DEFAULT 0,
+  completion_message TEXT
+);
+CREATE INDEX import_jobs_by_pool ON import_jobs(pool_id, seq);
+CREATE TABLE import_job_events (
+  job_id TEXT NOT NULL REFERENCES import_jobs(id) ON DELETE CASCADE,
+  line INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  message TEXT NOT NULL,
+  PRIMARY KEY (job_id, line)
+);
+`,
 ];
 
 const SCHEMA_VERSION = 1 + UPGRADES.length;

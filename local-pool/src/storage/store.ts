@@ -15,6 +15,7 @@ import type {
   UserRecord,
   UserStatus,
 } from '../domain/types';
+import { ImportJobStore } from './import-job-store';
 
 interface PoolRow {
   id: string;
@@ -176,9 +177,12 @@ export class PoolStore {
   readonly #s;
   /** ListUsers statements by their SQL (one per filter shape), prepared once. */
   readonly #listUsers = new Map<string, Database.Statement>();
+  /** User import jobs (CreateUserImportJob …), on the same connection and transactions. */
+  readonly importJobs: ImportJobStore;
 
   constructor(db: Database.Database) {
     this.#db = db;
+    this.importJobs = new ImportJobStore(db);
     const p = (sql: string) => db.prepare(sql);
     this.#s = {
       insertPool: p(

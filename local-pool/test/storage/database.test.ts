@@ -25,15 +25,18 @@ describe('openDatabase', () => {
 
   it('creates the newest schema in a new data directory', () => {
     const db = openDatabase(dir);
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
     expect(tables(db)).toContain('software_tokens');
+    expect(tables(db)).toEqual(expect.arrayContaining(['import_jobs', 'import_job_events']));
     expect(columns(db, 'sessions')).toContain('used_at');
     db.close();
   });
 
   it('upgrades a version 1 database in place and keeps its rows', () => {
     const created = openDatabase(dir);
-    created.exec('DROP TABLE software_tokens; ALTER TABLE sessions DROP COLUMN used_at;');
+    created.exec(
+      'DROP TABLE import_job_events; DROP TABLE import_jobs; DROP TABLE software_tokens; ALTER TABLE sessions DROP COLUMN used_at;',
+    );
     created.pragma('user_version = 1');
     created
       .prepare(
@@ -43,8 +46,9 @@ describe('openDatabase', () => {
     created.close();
 
     const upgraded = openDatabase(dir);
-    expect(upgraded.pragma('user_version', { simple: true })).toBe(2);
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(3);
     expect(tables(upgraded)).toContain('software_tokens');
+    expect(tables(upgraded)).toContain('import_jobs');
     expect(columns(upgraded, 'sessions')).toContain('used_at');
     expect(upgraded.prepare('SELECT name FROM pools').all()).toEqual([{ name: 'kept' }]);
     upgraded.close();
