@@ -7,7 +7,14 @@ import { newSub } from './ids';
 import { mfaConfigurationOf } from './mfa';
 import { autoVerifiesEmail, emailIsUsername } from './pools';
 import type { PoolRecord } from './types';
-import { claimEmailKey, findUser, newUser, readAttributes, STANDARD_ATTRIBUTES } from './users';
+import {
+  claimEmailKey,
+  findUser,
+  newUser,
+  readAttributes,
+  STANDARD_ATTRIBUTE_NAMES,
+  STANDARD_ATTRIBUTES,
+} from './users';
 
 export type ImportJobStatus =
   | 'Created'
@@ -69,35 +76,13 @@ const USER_EXISTS = 'The user already exists.';
 const NOT_VERIFIED =
   'The User Record does not set any of the auto verified attributes to verified. (Example: email_verified to true).';
 
-/** Cognito's standard columns in GetCSVHeader's order; custom attributes go before the cognito: ones. */
-const STANDARD_COLUMNS = [
-  'name',
-  'given_name',
-  'family_name',
-  'middle_name',
-  'nickname',
-  'preferred_username',
-  'profile',
-  'picture',
-  'website',
-  'email',
-  'email_verified',
-  'gender',
-  'birthdate',
-  'zoneinfo',
-  'locale',
-  'phone_number',
-  'phone_number_verified',
-  'address',
-  'updated_at',
-];
 const USERNAME_COLUMN = 'cognito:username';
 const MFA_COLUMN = 'cognito:mfa_enabled';
 
 /** The pool's CSV header (GetCSVHeader): its attributes, then `cognito:mfa_enabled`, `cognito:username`. */
 export function csvHeaderOf(pool: PoolRecord): string[] {
   return [
-    ...STANDARD_COLUMNS,
+    ...STANDARD_ATTRIBUTE_NAMES,
     ...pool.settings.CustomAttributes.map((name) => `custom:${name}`),
     MFA_COLUMN,
     USERNAME_COLUMN,

@@ -5,28 +5,32 @@ import type { PoolContext } from './context';
 import { caseInsensitive, emailIsAlias, emailIsUsername } from './pools';
 import type { PoolRecord, UserRecord, UserStatus } from './types';
 
-/** Cognito's standard attributes (besides `sub`, which only Cognito sets). */
-export const STANDARD_ATTRIBUTES = new Set([
-  'address',
-  'birthdate',
-  'email',
-  'email_verified',
-  'family_name',
-  'gender',
-  'given_name',
-  'locale',
-  'middle_name',
+/**
+ * Cognito's standard attributes (besides `sub`, which only Cognito sets), in the order
+ * GetCSVHeader lists them.
+ */
+export const STANDARD_ATTRIBUTE_NAMES: readonly string[] = [
   'name',
+  'given_name',
+  'family_name',
+  'middle_name',
   'nickname',
-  'phone_number',
-  'phone_number_verified',
-  'picture',
   'preferred_username',
   'profile',
-  'updated_at',
+  'picture',
   'website',
+  'email',
+  'email_verified',
+  'gender',
+  'birthdate',
   'zoneinfo',
-]);
+  'locale',
+  'phone_number',
+  'phone_number_verified',
+  'address',
+  'updated_at',
+];
+export const STANDARD_ATTRIBUTES: ReadonlySet<string> = new Set(STANDARD_ATTRIBUTE_NAMES);
 
 /** Attributes only an administrator (or Cognito itself) may set. */
 const ADMIN_ONLY_ATTRIBUTES = new Set(['email_verified', 'phone_number_verified']);
