@@ -6,6 +6,7 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../config';
 import { onSupervisorGone } from '../supervision';
+import type { ErrorBody } from './error-handler';
 
 /** Shared by `/readyz` and the shutdown sequence: turns false the moment SIGTERM arrives. */
 export class Lifecycle {
@@ -79,25 +80,29 @@ type ServerSocket = Duplex & { _httpMessage?: ServerResponse | null };
  * Node's own answer would have no body.
  */
 function answerClientError(error: NodeJS.ErrnoException, socket: ServerSocket, logger: Logger) {
+  // The client went away: nobody to answer, nothing to report.
+  if (error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
   const response = socket._httpMessage;
   const answer = CLIENT_ERRORS[error.code ?? ''] ?? MALFORMED;
   const header = response?.getHeader('x-request-id');
   const requestId = typeof header === 'string' ? header : randomUUID();
-  if (error.code !== 'ECONNRESET') {
-    logger.warn({ requestId, status: answer.status, reason: error.code }, 'request cut short');
-  }
-  if (socket.writable && !response?.headersSent && error.code !== 'ECONNRESET') {
-    const body = JSON.stringify({
+  logger.warn({ requestId, status: answer.status, reason: error.code }, 'request cut short');
+  if (socket.writable && !response?.headersSent) {
+    const body: ErrorBody = {
       error: { code: answer.code, message: answer.message, requestId },
-    });
+    };
+    const text = JSON.stringify(body);
     socket.write(
       `HTTP/1.1 ${answer.status} ${answer.reason}\r\n` +
         'Content-Type: application/json; charset=utf-8\r\n' +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Length: ${Buffer.byteLength(text)}\r\n` +
         'Cache-Control: no-store\r\n' +
         `X-Request-Id: ${requestId}\r\n` +
         'Connection: close\r\n\r\n' +
-        body,
+        text,
     );
   }
   socket.destroy();
