@@ -1,4 +1,10 @@
-import { Lifecycle, createLogger, logProcessWarnings, serve } from '@authstack/shared';
+import {
+  Lifecycle,
+  createLogger,
+  logProcessWarnings,
+  reportListenFailure,
+  serve,
+} from '@authstack/shared';
 import { createCognitoClient } from './adapters/cognito-client';
 import { CognitoUserPool } from './adapters/cognito-user-pool';
 import { openStateStore } from './adapters/state-store';
@@ -81,13 +87,7 @@ async function main(): Promise<void> {
       },
     });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    logger.fatal(
-      { code, host: config.HOST, port: config.PORT },
-      code === 'EADDRINUSE' ? `port ${config.PORT} is already in use` : 'cannot listen',
-    );
-    logger.flush();
-    process.exitCode = 1;
+    reportListenFailure(logger, error, { host: config.HOST, port: config.PORT });
     await stateStore?.close();
   }
 }

@@ -4,6 +4,7 @@ import {
   Lifecycle,
   loadConfig,
   logProcessWarnings,
+  reportListenFailure,
   serve,
   type Logger,
 } from '@authstack/shared';
@@ -81,13 +82,7 @@ async function main(): Promise<void> {
       onClose: () => revocations.stop(),
     });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    logger.fatal(
-      { code, host: config.host, port: config.port },
-      code === 'EADDRINUSE' ? `port ${config.port} is already in use` : 'cannot listen',
-    );
-    logger.flush();
-    process.exitCode = 1;
+    reportListenFailure(logger, error, { host: config.host, port: config.port });
     await revocations.stop();
   }
 }

@@ -9,5 +9,11 @@ export {
   type ErrorMapper,
 } from './error-handler';
 export { validate } from './validate';
-export { serve, Lifecycle, type RunningServer, type ServeOptions } from './serve';
+export {
+  serve,
+  reportListenFailure,
+  Lifecycle,
+  type RunningServer,
+  type ServeOptions,
+} from './serve';
 export { waitForHttp } from './wait-for-http';

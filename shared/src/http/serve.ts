@@ -109,6 +109,24 @@ function answerClientError(error: NodeJS.ErrnoException, socket: ServerSocket, l
 }
 
 /**
+ * For a `serve()` that rejected: one fatal line naming the port when it is taken (else
+ * "cannot listen"), flushed, and exit code 1 once the caller has released what it holds.
+ */
+export function reportListenFailure(
+  logger: Logger,
+  error: unknown,
+  where: { host: string; port: number },
+): void {
+  const code = (error as NodeJS.ErrnoException).code;
+  logger.fatal(
+    { code, ...where },
+    code === 'EADDRINUSE' ? `port ${where.port} is already in use` : 'cannot listen',
+  );
+  logger.flush();
+  process.exitCode = 1;
+}
+
+/**
  * Listens with keep-alive timeouts above a load balancer's 60 s idle timeout, cuts requests
  * that do not arrive within `requestTimeoutMs` (JSON 408), and installs a SIGTERM/SIGINT
  * handler that drains in-flight requests and exits 0.
