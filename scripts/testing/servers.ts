@@ -18,7 +18,7 @@ export interface ServerProcess extends RestartableProcess {
 export interface ServerOptions {
   /** The local pool's endpoint and the pool and client the server works with. */
   poolEndpoint: string;
-  userPool: Pick<TestUserPool, 'userPoolId' | 'clientId'>;
+  userPool: Pick<TestUserPool, 'userPoolId' | 'clientId'> & { clientSecret?: string };
   /** STATE_DATABASE_URL; omitted = no state store. */
   stateDatabaseUrl?: string;
   /** Any other variables; they win over the defaults. */
@@ -46,6 +46,9 @@ function commonEnv(options: ServerOptions): Record<string, string> {
     COGNITO_ENDPOINT: options.poolEndpoint,
     USER_POOL_ID: options.userPool.userPoolId,
     USER_POOL_CLIENT_ID: options.userPool.clientId,
+    ...(options.userPool.clientSecret
+      ? { USER_POOL_CLIENT_SECRET: options.userPool.clientSecret }
+      : {}),
     ...(options.stateDatabaseUrl ? { STATE_DATABASE_URL: options.stateDatabaseUrl } : {}),
   };
 }

@@ -1,7 +1,5 @@
-import path from 'node:path';
-import { getFreePort, startProcess, type StartedProcess } from '@authstack/shared/testing';
-
-const AUTH_SERVER = path.resolve(__dirname, '../../../auth-server/dist/server.js');
+import type { StartedProcess } from '@authstack/shared/testing';
+import { startAuthServer as startBuiltAuthServer } from '../../../scripts/testing/servers';
 
 export interface RunningAuthServer {
   /** Base URL, e.g. `http://127.0.0.1:41234`; the API is under `/v1/api`. */
@@ -21,27 +19,20 @@ export async function startAuthServer(options: {
   clientSecret?: string;
   env?: Record<string, string>;
 }): Promise<RunningAuthServer> {
-  const port = await getFreePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = await startProcess({
-    script: AUTH_SERVER,
+  const server = await startBuiltAuthServer({
+    poolEndpoint: options.cognitoEndpoint,
+    userPool: {
+      userPoolId: options.userPoolId,
+      clientId: options.clientId,
+      ...(options.clientSecret ? { clientSecret: options.clientSecret } : {}),
+    },
     env: {
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      AWS_REGION: 'us-east-1',
-      COGNITO_ENDPOINT: options.cognitoEndpoint,
-      USER_POOL_ID: options.userPoolId,
-      USER_POOL_CLIENT_ID: options.clientId,
-      ...(options.clientSecret ? { USER_POOL_CLIENT_SECRET: options.clientSecret } : {}),
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
       SIGNIN_MAX_FAILURES_PER_IP: '0',
       SIGNIN_MAX_FAILURES_PER_EMAIL: '0',
       ACCOUNT_MAX_REQUESTS_PER_IP: '0',
       LOG_LEVEL: 'warn',
       ...options.env,
     },
-    readyUrl: `${url}/readyz`,
   });
-  return { url, process: child };
+  return { url: server.base, process: server.process };
 }
