@@ -1,5 +1,5 @@
 import { setImmediate as nextTick } from 'node:timers/promises';
-import { isEmail } from '@authstack/shared';
+import { IMPORT_CSV_MAX_USERS, isEmail, splitImportCsvLine } from '@authstack/shared';
 import { CognitoError } from '../protocol/errors';
 import { UniqueViolation } from '../storage/store';
 import type { PoolContext } from './context';
@@ -64,8 +64,6 @@ const MINUTE = 60_000;
 export const UPLOAD_URL_LIFETIME_MS = 15 * MINUTE;
 /** Cognito: a job not started "within 24-48 hours" is Expired; the local pool uses 24 hours. */
 export const JOB_START_DEADLINE_MS = 24 * 60 * MINUTE;
-export const MAX_CSV_BYTES = 100 * 1024 * 1024;
-export const MAX_USER_ROWS = 500_000;
 export const MAX_ROW_CHARACTERS = 16_000;
 
 export const COMPLETED_MESSAGE = 'Import Job Completed Successfully.';
@@ -117,29 +115,6 @@ export function expireIfStale(context: PoolContext, job: ImportJobRecord): Impor
   return context.store.importJobs.update(job, { status: 'Expired' });
 }
 
-/**
- * Splits one line of Cognito's CSV: fields are not quoted, and a comma inside a value is
- * written `\,` ("Formatting the .csv file"). Other backslashes are kept as they are.
- */
-export function splitCsvLine(line: string): string[] {
-  const fields: string[] = [];
-  let current = '';
-  for (let i = 0; i < line.length; i += 1) {
-    const char = line[i];
-    if (char === '\\' && line[i + 1] === ',') {
-      current += ',';
-      i += 1;
-    } else if (char === ',') {
-      fields.push(current);
-      current = '';
-    } else {
-      current += char;
-    }
-  }
-  fields.push(current);
-  return fields;
-}
-
 export type ParsedCsv =
   { ok: true; header: string[]; rows: string[] } | { ok: false; message: string };
 
@@ -147,7 +122,7 @@ export type ParsedCsv =
 export function parseImportCsv(pool: PoolRecord, csv: Buffer): ParsedCsv {
   const lines = csv.toString('utf8').split(/\r?\n/);
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  const header = splitCsvLine(lines[0] ?? '').map((column) => column.trim());
+  const header = splitImportCsvLine(lines[0] ?? '').map((column) => column.trim());
   const expected = csvHeaderOf(pool);
   const unknown = header.filter((column) => !expected.includes(column));
   const missing = expected.filter((column) => !header.includes(column));
@@ -162,10 +137,10 @@ export function parseImportCsv(pool: PoolRecord, csv: Buffer): ParsedCsv {
     };
   }
   const rows = lines.slice(1);
-  if (rows.length > MAX_USER_ROWS) {
+  if (rows.length > IMPORT_CSV_MAX_USERS) {
     return {
       ok: false,
-      message: `The CSV file has ${rows.length} users; a job takes at most ${MAX_USER_ROWS}.`,
+      message: `The CSV file has ${rows.length} users; a job takes at most ${IMPORT_CSV_MAX_USERS}.`,
     };
   }
   return { ok: true, header, rows };
@@ -188,7 +163,7 @@ function readRow(
   if (row.length > MAX_ROW_CHARACTERS) {
     reject(`The row is longer than ${MAX_ROW_CHARACTERS} characters.`);
   }
-  const fields = splitCsvLine(row);
+  const fields = splitImportCsvLine(row);
   if (fields.length !== header.length) {
     reject(`The row has ${fields.length} values; the header has ${header.length} columns.`);
   }

@@ -2,14 +2,21 @@ import express, { type Request, type Response, Router } from 'express';
 import { requestIdOf } from '@authstack/shared';
 import type { PoolContext } from '../domain/context';
 import { operations } from '../operations';
+import { logsOperations } from '../operations/logs';
 import {
   CognitoError,
   missingAuthenticationToken,
   serialization,
   unknownOperation,
 } from '../protocol/errors';
+import type { Operation } from '../protocol/operation';
 
-const TARGET = /^AWSCognitoIdentityProviderService\.([A-Za-z]+)$/;
+/** The JSON 1.1 services served at `POST /`, by the X-Amz-Target prefix their SDK clients send. */
+const SERVICES: Readonly<Record<string, Readonly<Record<string, Operation>>>> = {
+  AWSCognitoIdentityProviderService: operations,
+  Logs_20140328: logsOperations,
+};
+const TARGET = /^(\w+)\.([A-Za-z]+)$/;
 /** The shape of a SigV4 Authorization header; the local pool accepts any credentials. */
 const SIGV4 =
   /^AWS4-HMAC-SHA256 Credential=\S+\/\d{8}\/[\w-]+\/[\w-]+\/aws4_request, ?SignedHeaders=[\w;.-]+, ?Signature=[0-9a-f]{64}$/;
@@ -41,8 +48,9 @@ function sendError(res: Response, error: CognitoError): void {
 
 /**
  * `POST /` with `X-Amz-Target: AWSCognitoIdentityProviderService.<Operation>`:
- * Cognito's JSON 1.1 protocol. Every failure is a Cognito-style error; only a bug
- * here gives a 5xx (`InternalErrorException`).
+ * Cognito's JSON 1.1 protocol; with `Logs_20140328.<Operation>`, the CloudWatch Logs
+ * operations for import-job logs (same protocol and error shape). Every failure is an
+ * AWS-style error; only a bug here gives a 5xx (`InternalErrorException`).
  */
 export function cognitoRouter(context: PoolContext): Router {
   const router = Router();
@@ -53,13 +61,14 @@ export function cognitoRouter(context: PoolContext): Router {
       res.setHeader('x-amzn-RequestId', requestIdOf(req));
       try {
         const target = req.header('x-amz-target') ?? '';
-        const name = TARGET.exec(target)?.[1];
-        const op = name !== undefined ? operations[name] : undefined;
+        const [, service = '', name = ''] = TARGET.exec(target) ?? [];
+        const table = Object.hasOwn(SERVICES, service) ? SERVICES[service] : undefined;
+        const op = table && Object.hasOwn(table, name) ? table[name] : undefined;
         if (!op) {
           throw unknownOperation(
             target === ''
               ? 'Missing X-Amz-Target header.'
-              : `Operation ${name ?? target} is not supported by the local pool.`,
+              : `Operation ${table ? name : target} is not supported by the local pool.`,
           );
         }
         if (op.auth === 'iam' && !SIGV4.test(req.header('authorization') ?? '')) {

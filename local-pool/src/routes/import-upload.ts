@@ -1,6 +1,6 @@
 import express, { type Request, type Response, Router } from 'express';
+import { IMPORT_CSV_MAX_BYTES } from '@authstack/shared';
 import type { PoolContext } from '../domain/context';
-import { MAX_CSV_BYTES } from '../domain/import-jobs';
 
 /** An error as S3 answers a pre-signed request: XML `<Error><Code>…</Code><Message>…</Message></Error>`. */
 function s3Error(res: Response, status: number, code: string, message: string): void {
@@ -23,7 +23,7 @@ export function importUploadRouter(context: PoolContext): Router {
   const router = Router();
   router.put(
     '/_local/user-import/:token',
-    express.raw({ type: () => true, limit: MAX_CSV_BYTES }),
+    express.raw({ type: () => true, limit: IMPORT_CSV_MAX_BYTES }),
     (req: Request, res: Response) => {
       const job = context.store.importJobs.byUploadToken(String(req.params.token));
       if (!job) {
@@ -60,24 +60,6 @@ export function importUploadRouter(context: PoolContext): Router {
       res.status(200).end();
     },
   );
-  // What Cognito writes to the job's CloudWatch log stream: the lines skipped or failed.
-  router.get('/_local/user-import-jobs/:poolId/:jobId/log', (req: Request, res: Response) => {
-    const job = context.store.importJobs.get(String(req.params.poolId), String(req.params.jobId));
-    if (!job) {
-      res.status(404).json({ message: 'No such import job.' });
-      return;
-    }
-    const after = Number(req.query.after ?? 0);
-    const limit = Math.min(Number(req.query.limit ?? 1000), 10_000);
-    if (!Number.isInteger(after) || !Number.isInteger(limit) || after < 0 || limit < 1) {
-      res
-        .status(400)
-        .json({ message: 'Query parameters "after" and "limit" must be whole numbers.' });
-      return;
-    }
-    res.setHeader('Cache-Control', 'no-store');
-    res.json(context.store.importJobs.events(job.id, after, limit));
-  });
   router.use(
     '/_local/user-import',
     (error: unknown, _req: Request, res: Response, next: (error?: unknown) => void) => {

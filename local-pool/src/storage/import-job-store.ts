@@ -104,8 +104,11 @@ export class ImportJobStore {
       addEvent: p(
         'INSERT OR REPLACE INTO import_job_events (job_id, line, outcome, message) VALUES (?, ?, ?, ?)',
       ),
-      events: p(
-        'SELECT line, outcome, message FROM import_job_events WHERE job_id = ? AND line > ? ORDER BY line LIMIT ?',
+      started: p(
+        `SELECT ${COLUMNS} FROM import_jobs WHERE pool_id = ? AND started_at IS NOT NULL ORDER BY seq`,
+      ),
+      eventsBetween: p(
+        'SELECT line, outcome, message FROM import_job_events WHERE job_id = ? AND line BETWEEN ? AND ? ORDER BY line',
       ),
     };
   }
@@ -159,7 +162,12 @@ export class ImportJobStore {
   addEvent(jobId: string, event: ImportJobEvent): void {
     this.#s.addEvent.run(jobId, event.line, event.outcome, event.message);
   }
-  events(jobId: string, afterLine: number, limit: number): ImportJobEvent[] {
-    return this.#s.events.all(jobId, afterLine, limit) as ImportJobEvent[];
+  /** A pool's jobs that have been started (those with a CloudWatch log stream), oldest first. */
+  started(poolId: string): ImportJobRecord[] {
+    return (this.#s.started.all(poolId) as ImportJobRow[]).map(toJob);
+  }
+  /** The stored (SKIPPED and FAILED) events of lines `firstLine` to `lastLine`, in line order. */
+  eventsBetween(jobId: string, firstLine: number, lastLine: number): ImportJobEvent[] {
+    return this.#s.eventsBetween.all(jobId, firstLine, lastLine) as ImportJobEvent[];
   }
 }

@@ -1,8 +1,4 @@
-import {
-  csvHeaderOf,
-  parseImportCsv,
-  splitCsvLine,
-} from '@authstack/local-pool/domain/import-jobs';
+import { csvHeaderOf, parseImportCsv } from '@authstack/local-pool/domain/import-jobs';
 import { defaultPoolSettings } from '@authstack/local-pool/domain/pools';
 import type { PoolRecord } from '@authstack/local-pool/domain/types';
 
@@ -12,16 +8,6 @@ const pool = (customAttributes: string[] = []): PoolRecord => ({
   createdAt: 0,
   updatedAt: 0,
   settings: { ...defaultPoolSettings(), CustomAttributes: customAttributes },
-});
-
-describe('splitCsvLine', () => {
-  it('splits on commas and reads a backslash-escaped comma as part of the value', () => {
-    expect(splitCsvLine('a,Doe\\, Jane,,c')).toEqual(['a', 'Doe, Jane', '', 'c']);
-  });
-
-  it('keeps other backslashes and quotes as they are (Cognito values are not quoted)', () => {
-    expect(splitCsvLine('a\\b,"q"')).toEqual(['a\\b', '"q"']);
-  });
 });
 
 describe('csvHeaderOf', () => {

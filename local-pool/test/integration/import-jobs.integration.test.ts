@@ -3,6 +3,7 @@ import {
   ConfirmForgotPasswordCommand,
   CreateUserImportJobCommand,
   DescribeUserImportJobCommand,
+  DescribeUserPoolCommand,
   ForgotPasswordCommand,
   GetCSVHeaderCommand,
   InitiateAuthCommand,
@@ -13,13 +14,27 @@ import {
   type UserImportJobType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
+  CloudWatchLogsClient,
+  DescribeLogStreamsCommand,
+  GetLogEventsCommand,
+  paginateGetLogEvents,
+  type GetLogEventsCommandInput,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
   createTestUserPool,
   readOutbox,
   startLocalPool,
   type LocalPool,
   type TestUserPool,
 } from '@authstack/local-pool/testing';
-import { createConfirmedUser, failureOf, PASSWORD, signIn, uniqueEmail } from './helpers';
+import {
+  createConfirmedUser,
+  failureOf,
+  PASSWORD,
+  SIGV4_HEADER,
+  signIn,
+  uniqueEmail,
+} from './helpers';
 
 const ROLE_ARN = 'arn:aws:iam::000000000000:role/CognitoImportLogs';
 const HEADER = [
@@ -49,14 +64,23 @@ const FINISHED = ['Succeeded', 'Failed', 'Stopped', 'Expired'];
 
 let pool: LocalPool;
 let userPool: TestUserPool;
+/** The unchanged CloudWatch Logs SDK client, pointed at the pool's endpoint as the CLI does. */
+let logs: CloudWatchLogsClient;
 
 beforeAll(async () => {
   // A pause between batches of 1000 rows lets the Stop test catch a job InProgress.
   pool = await startLocalPool({ env: { LOCAL_POOL_IMPORT_BATCH_PAUSE_MS: '600000' } });
   userPool = await createTestUserPool(pool);
+  logs = new CloudWatchLogsClient({
+    endpoint: pool.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
 });
 
 afterAll(async () => {
+  logs.destroy();
   await pool.stop();
 });
 
@@ -121,6 +145,12 @@ async function runJob(csv: string): Promise<UserImportJobType> {
 const userStatus = async (Username: string) =>
   (await pool.client.send(new AdminGetUserCommand({ UserPoolId: userPool.userPoolId, Username })))
     .UserStatus;
+
+/** Cognito's log group for a pool's import jobs, named from the pool's id and name. */
+async function logGroupOf(UserPoolId: string): Promise<string> {
+  const { UserPool } = await pool.client.send(new DescribeUserPoolCommand({ UserPoolId }));
+  return `/aws/cognito/userpools/${UserPoolId}/${UserPool?.Name ?? ''}`;
+}
 
 describe('GetCSVHeader', () => {
   it("answers the pool's columns in Cognito's order, cognito:mfa_enabled and cognito:username last", async () => {
@@ -215,21 +245,177 @@ describe('CreateUserImportJob → PUT → StartUserImportJob → DescribeUserImp
     expect(unverified.name).toBe('UserNotFoundException');
   });
 
-  it('keeps a log of the lines not imported, by line number and without user data', async () => {
-    const response = await fetch(
-      `${pool.endpoint}/_local/user-import-jobs/${userPool.userPoolId}/${jobId}/log`,
-    );
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual([
-      { line: 4, outcome: 'SKIPPED', message: 'The user already exists.' },
-      { line: 5, outcome: 'FAILED', message: 'Invalid email address format.' },
-      {
-        line: 6,
-        outcome: 'FAILED',
-        message:
-          'The User Record does not set any of the auto verified attributes to verified. (Example: email_verified to true).',
-      },
-    ]);
+  describe('its CloudWatch log (GetLogEvents, DescribeLogStreams)', () => {
+    let logGroupName: string;
+    let logStreamName: string;
+    const lines = [
+      '[SUCCEEDED] Line Number 2 - The import succeeded.',
+      '[SUCCEEDED] Line Number 3 - The import succeeded.',
+      '[SKIPPED] Line Number 4 - The user already exists.',
+      '[FAILED] Line Number 5 - Invalid email address format.',
+      '[FAILED] Line Number 6 - The User Record does not set any of the auto verified attributes to verified. (Example: email_verified to true).',
+      '[SUCCEEDED] Line Number 7 - The import succeeded.',
+    ];
+    const read = (input: Partial<GetLogEventsCommandInput> = {}) =>
+      logs.send(new GetLogEventsCommand({ logGroupName, logStreamName, ...input }));
+
+    beforeAll(async () => {
+      logGroupName = await logGroupOf(userPool.userPoolId);
+      logStreamName = `${jobId}/legacy-users`;
+    });
+
+    it('has one line per user row in line order, by line number and without user data', async () => {
+      const answer = await read({ startFromHead: true });
+      expect(answer.events?.map((event) => event.message)).toEqual(lines);
+      const started = finished.StartDate?.getTime();
+      for (const event of answer.events ?? []) {
+        expect(event).toEqual({
+          timestamp: started,
+          ingestionTime: started,
+          message: expect.any(String),
+        });
+      }
+      const text = JSON.stringify(answer.events);
+      expect(text).not.toContain('example.com');
+      expect(text).not.toContain('not-an-email');
+    });
+
+    it('pages with a small limit, forward and backward, and gives back the same token at either end', async () => {
+      const head = await read({ startFromHead: true, limit: 4 });
+      expect(head.events?.map((event) => event.message)).toEqual(lines.slice(0, 4));
+      const rest = await read({ nextToken: head.nextForwardToken, limit: 4 });
+      expect(rest.events?.map((event) => event.message)).toEqual(lines.slice(4));
+      const end = await read({ nextToken: rest.nextForwardToken, limit: 4 });
+      expect(end.events).toEqual([]);
+      expect(end.nextForwardToken).toBe(rest.nextForwardToken);
+      const back = await read({ nextToken: rest.nextBackwardToken, limit: 2 });
+      expect(back.events?.map((event) => event.message)).toEqual(lines.slice(2, 4));
+      const start = await read({ nextToken: head.nextBackwardToken });
+      expect(start.events).toEqual([]);
+      expect(start.nextBackwardToken).toBe(head.nextBackwardToken);
+    });
+
+    it('reads every line once through the SDK paginator (stopOnSameToken), limit 2', async () => {
+      const messages: string[] = [];
+      const pages = paginateGetLogEvents(
+        { client: logs, pageSize: 2, stopOnSameToken: true },
+        { logGroupName, logStreamName, startFromHead: true },
+      );
+      for await (const page of pages) {
+        expect((page.events ?? []).length).toBeLessThanOrEqual(2);
+        messages.push(...(page.events ?? []).map((event) => event.message ?? ''));
+      }
+      expect(messages).toEqual(lines);
+    });
+
+    it('starts from the tail without startFromHead, as CloudWatch does', async () => {
+      const tail = await read({ limit: 2 });
+      expect(tail.events?.map((event) => event.message)).toEqual(lines.slice(4));
+      const before = await read({ nextToken: tail.nextBackwardToken, limit: 2 });
+      expect(before.events?.map((event) => event.message)).toEqual(lines.slice(2, 4));
+    });
+
+    it('finds the group by logGroupIdentifier, as a name or an ARN', async () => {
+      const arn = `arn:aws:logs:us-east-1:000000000000:log-group:${logGroupName}`;
+      for (const logGroupIdentifier of [logGroupName, arn, `${arn}:*`]) {
+        const answer = await logs.send(
+          new GetLogEventsCommand({
+            logGroupIdentifier,
+            logStreamName,
+            startFromHead: true,
+            limit: 1,
+          }),
+        );
+        expect(answer.events?.map((event) => event.message)).toEqual(lines.slice(0, 1));
+      }
+    });
+
+    it('lists the job’s stream with DescribeLogStreams, by name prefix', async () => {
+      const { logStreams } = await logs.send(
+        new DescribeLogStreamsCommand({ logGroupName, logStreamNamePrefix: jobId }),
+      );
+      const started = finished.StartDate?.getTime();
+      expect(logStreams).toEqual([
+        {
+          logStreamName,
+          creationTime: started,
+          firstEventTimestamp: started,
+          lastEventTimestamp: started,
+          lastIngestionTime: started,
+        },
+      ]);
+      const all = await logs.send(new DescribeLogStreamsCommand({ logGroupName }));
+      expect(all.logStreams?.map((stream) => stream.logStreamName)).toContain(logStreamName);
+      const none = await logs.send(
+        new DescribeLogStreamsCommand({ logGroupName, logStreamNamePrefix: 'import-none' }),
+      );
+      expect(none.logStreams).toEqual([]);
+    });
+
+    it('answers ResourceNotFoundException for an unknown log group or stream', async () => {
+      const unknownGroup = await failureOf(
+        read({ logGroupName: `/aws/cognito/userpools/${userPool.userPoolId}/not-its-name` }),
+      );
+      expect(unknownGroup).toMatchObject({
+        name: 'ResourceNotFoundException',
+        message: 'The specified log group does not exist.',
+        status: 400,
+      });
+      const unknownStream = await failureOf(
+        read({ logStreamName: 'import-0000000000/legacy-users' }),
+      );
+      expect(unknownStream).toMatchObject({
+        name: 'ResourceNotFoundException',
+        message: 'The specified log stream does not exist.',
+        status: 400,
+      });
+      const wrongJobName = await failureOf(read({ logStreamName: `${jobId}/other-name` }));
+      expect(wrongJobName.name).toBe('ResourceNotFoundException');
+      const listed = await failureOf(
+        logs.send(new DescribeLogStreamsCommand({ logGroupName: '/aws/cognito/userpools/x' })),
+      );
+      expect(listed.message).toBe('The specified log group does not exist.');
+    });
+
+    it('has no log group for a pool whose jobs never started', async () => {
+      const other = await createTestUserPool(pool);
+      await createJob(other.userPoolId, 'never-started');
+      const failure = await failureOf(
+        logs.send(
+          new DescribeLogStreamsCommand({ logGroupName: await logGroupOf(other.userPoolId) }),
+        ),
+      );
+      expect(failure.name).toBe('ResourceNotFoundException');
+    });
+
+    it.each<[string, Partial<GetLogEventsCommandInput>, string]>([
+      ['limit 0', { limit: 0 }, 'limit'],
+      ['limit 10001', { limit: 10_001 }, 'limit'],
+      ['a token that is not one', { nextToken: 'f/1/s' }, 'nextToken'],
+      ['both a name and an identifier', { logGroupIdentifier: 'x' }, 'logGroupIdentifier'],
+      ['no log stream name', { logStreamName: undefined }, 'logStreamName'],
+    ])('answers InvalidParameterException for %s', async (_case, input, named) => {
+      const failure = await failureOf(read(input));
+      expect(failure).toMatchObject({ name: 'InvalidParameterException', status: 400 });
+      expect(failure.message).toContain(named);
+    });
+
+    it('answers an unknown CloudWatch Logs operation with UnknownOperationException', async () => {
+      const response = await fetch(pool.endpoint, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': 'Logs_20140328.PutLogEvents',
+          authorization: SIGV4_HEADER,
+        },
+        body: '{}',
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        __type: 'UnknownOperationException',
+        message: 'Operation PutLogEvents is not supported by the local pool.',
+      });
+    });
   });
 
   it('refuses the imported user a sign-in with PasswordResetRequiredException; ForgotPassword then lets them in', async () => {
@@ -447,8 +633,14 @@ describe('StopUserImportJob', () => {
 });
 
 describe('a job interrupted by a crash', () => {
-  it('resumes after a restart from its last committed batch and imports every user once', async () => {
+  it('resumes after a restart from its last committed batch, imports every user once and logs each line once', async () => {
     const { poolId, jobId } = await jobPausedAfterFirstBatch(1500);
+    const stream = { logGroupName: await logGroupOf(poolId), logStreamName: `${jobId}/batched` };
+    const soFar = await logs.send(new GetLogEventsCommand({ ...stream, startFromHead: true }));
+    expect(soFar.events).toHaveLength(1000);
+    expect(soFar.events?.at(-1)?.message).toBe(
+      '[SUCCEEDED] Line Number 1001 - The import succeeded.',
+    );
     await pool.stop('SIGKILL');
     await pool.restart();
     const done = await waitUntil(
@@ -463,5 +655,14 @@ describe('a job interrupted by a crash', () => {
       FailedUsers: 0,
     });
     expect(await countUsers(poolId)).toBe(1500);
+    const rest = await logs.send(
+      new GetLogEventsCommand({ ...stream, nextToken: soFar.nextForwardToken }),
+    );
+    expect(rest.events?.map((event) => event.message)).toEqual(
+      Array.from(
+        { length: 500 },
+        (_, i) => `[SUCCEEDED] Line Number ${1002 + i} - The import succeeded.`,
+      ),
+    );
   });
 });
