@@ -26,3 +26,10 @@ export {
   type MfaMode,
 } from './cognito';
 export { isReadyMessage, onSupervisorGone, READY_MESSAGE, reportReady } from './supervision';
+export {
+  IMPORT_CSV_MAX_BYTES,
+  IMPORT_CSV_MAX_USERS,
+  importCsvField,
+  importCsvLine,
+  splitImportCsvLine,
+} from './import-csv';

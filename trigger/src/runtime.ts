@@ -4,11 +4,11 @@ import { readLegacyDatabaseUrl } from './adapters/legacy-database-secret';
 import { createLegacyPool } from './adapters/postgres-pool';
 import { PostgresLegacyUserSource } from './adapters/postgres-legacy-user-source';
 import { migrationSettingsOf, type TriggerConfig } from './config';
-import type { LegacyUserSource } from './domain/legacy-user-source';
+import type { LegacyUserDirectory, LegacyUserSource } from './domain/legacy-user-source';
 import type { MigrationSettings } from './domain/migrate-user';
 
 export interface TriggerRuntime {
-  users: LegacyUserSource;
+  users: LegacyUserSource & LegacyUserDirectory;
   settings: MigrationSettings;
   /** Closes the legacy database pool (the local invoke server calls it on shutdown). */
   close(): Promise<void>;
@@ -32,6 +32,7 @@ export async function createTriggerRuntime(
     const users = new HttpLegacyUserSource({
       authUrl: config.LEGACY_AUTH_URL ?? '',
       ...(config.LEGACY_LOOKUP_URL ? { lookupUrl: config.LEGACY_LOOKUP_URL } : {}),
+      ...(config.LEGACY_LIST_URL ? { listUrl: config.LEGACY_LIST_URL } : {}),
       timeoutMs: config.LEGACY_TIMEOUT_MS,
     });
     return { users, settings, close: async () => undefined };
@@ -50,6 +51,7 @@ export async function createTriggerRuntime(
     nameColumn: config.LEGACY_NAME_COLUMN,
     emailVerifiedColumn: config.LEGACY_EMAIL_VERIFIED_COLUMN,
     disabledColumn: config.LEGACY_DISABLED_COLUMN,
+    createdAtColumn: config.LEGACY_CREATED_AT_COLUMN,
   });
   return { users, settings, close: () => pool.end() };
 }

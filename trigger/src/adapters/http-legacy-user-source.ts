@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type {
   LegacyAuthResult,
+  LegacyListFilter,
   LegacyProfile,
+  LegacyUserDirectory,
+  LegacyUserPage,
   LegacyUserSource,
 } from '../domain/legacy-user-source';
 
@@ -11,6 +14,13 @@ const profileSchema = z.object({
   name: z.string().optional(),
   emailVerified: z.boolean().optional(),
   disabled: z.boolean().optional(),
+});
+
+/** What the legacy listing endpoint answers with a 200 (the bulk import). */
+const pageSchema = z.object({
+  users: z.array(profileSchema),
+  next: z.string().min(1).nullish(),
+  total: z.number().int().nonnegative().optional(),
 });
 
 /** Statuses that mean "these credentials (or this user) are not valid", not a fault. */
@@ -24,6 +34,12 @@ export interface HttpLegacyUserSourceOptions {
    * and the PreSignUp check refuses every sign-up (it cannot tell who is known).
    */
   lookupUrl?: string;
+  /**
+   * GET `?limit=N[&after=<next>][&since=<ISO 8601>]` → 200 `{users: [profile], next?, total?}`,
+   * users in a stable order, `next` absent or null after the last page, `total` (optional) the
+   * number of users in all. Only the bulk import lists users.
+   */
+  listUrl?: string;
   timeoutMs: number;
   fetch?: typeof fetch;
 }
@@ -40,7 +56,7 @@ export class LegacyAuthEndpointError extends Error {
  * URL), redirects are refused so credentials cannot be forwarded elsewhere, and every
  * call is bounded by `timeoutMs`. Anything but 200 or a rejection status is a fault.
  */
-export class HttpLegacyUserSource implements LegacyUserSource {
+export class HttpLegacyUserSource implements LegacyUserSource, LegacyUserDirectory {
   readonly #options: HttpLegacyUserSourceOptions;
   readonly #fetch: typeof fetch;
 
@@ -84,6 +100,42 @@ export class HttpLegacyUserSource implements LegacyUserSource {
     }
   }
 
+  async listUsers(filter: LegacyListFilter, signal: AbortSignal): Promise<LegacyUserPage> {
+    const page = await this.#list(filter, signal);
+    return {
+      users: page.users.map((user) => ({ ...toProfile(user), rows: 1 })),
+      ...(page.next ? { next: page.next } : {}),
+    };
+  }
+
+  async countUsers(since: Date | undefined, signal: AbortSignal): Promise<number | undefined> {
+    return (await this.#list({ limit: 1, ...(since ? { since } : {}) }, signal)).total;
+  }
+
+  async #list(filter: LegacyListFilter, signal: AbortSignal): Promise<z.infer<typeof pageSchema>> {
+    if (!this.#options.listUrl) {
+      throw new LegacyAuthEndpointError('LEGACY_LIST_URL is not set: cannot list the legacy users');
+    }
+    const url = new URL(this.#options.listUrl);
+    url.searchParams.set('limit', String(filter.limit));
+    if (filter.after) url.searchParams.set('after', filter.after);
+    if (filter.since) url.searchParams.set('since', filter.since.toISOString());
+    const response = await this.#fetch(url, {
+      headers: { accept: 'application/json' },
+      redirect: 'error',
+      signal: AbortSignal.any([signal, AbortSignal.timeout(this.#options.timeoutMs)]),
+    });
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      throw new LegacyAuthEndpointError(`Legacy list endpoint answered ${response.status}`);
+    }
+    const parsed = pageSchema.safeParse(await response.json().catch(() => undefined));
+    if (!parsed.success) {
+      throw new LegacyAuthEndpointError('Legacy list endpoint answered 200 without a valid page');
+    }
+    return parsed.data;
+  }
+
   async #post(url: string, body: object, signal: AbortSignal): Promise<LegacyProfile | undefined> {
     const response = await this.#fetch(url, {
       method: 'POST',
@@ -106,13 +158,21 @@ export class HttpLegacyUserSource implements LegacyUserSource {
         'Legacy auth endpoint answered 200 without a valid profile',
       );
     }
-    const { email, name, emailVerified, disabled } = parsed.data;
-    const trimmedName = name?.trim();
-    return {
-      email,
-      ...(trimmedName ? { name: trimmedName } : {}),
-      emailVerified: emailVerified ?? false,
-      disabled: disabled ?? false,
-    };
+    return toProfile(parsed.data);
   }
+}
+
+function toProfile({
+  email,
+  name,
+  emailVerified,
+  disabled,
+}: z.infer<typeof profileSchema>): LegacyProfile {
+  const trimmedName = name?.trim();
+  return {
+    email,
+    ...(trimmedName ? { name: trimmedName } : {}),
+    emailVerified: emailVerified ?? false,
+    disabled: disabled ?? false,
+  };
 }

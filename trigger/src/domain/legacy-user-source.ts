@@ -40,3 +40,45 @@ export interface LegacyUserSource {
    */
   ping(signal: AbortSignal): Promise<void>;
 }
+
+/** One person in a listing of the legacy store: the profile, and how many rows share the address. */
+export interface LegacyListedUser extends LegacyProfile {
+  /**
+   * Rows under this address, compared case-insensitively: more than one is a person the
+   * trigger cannot migrate either (`ambiguous_user`).
+   */
+  rows: number;
+}
+
+export interface LegacyUserPage {
+  users: LegacyListedUser[];
+  /** Where the next page starts; absent after the last page. */
+  next?: string;
+}
+
+export interface LegacyListFilter {
+  /** A `next` from the previous page; absent for the first page. */
+  after?: string;
+  /** At most this many users (1–1000). */
+  limit: number;
+  /** Only users whose legacy record was created at or after this instant. */
+  since?: Date;
+}
+
+/**
+ * The legacy store read as a whole, in a stable order (the bulk import). Separate from
+ * `LegacyUserSource` because the trigger never lists anyone; both adapters implement both.
+ */
+export interface LegacyUserDirectory {
+  listUsers(filter: LegacyListFilter, signal: AbortSignal): Promise<LegacyUserPage>;
+  /** How many users `listUsers` will return in all; undefined when the store cannot tell. */
+  countUsers(since: Date | undefined, signal: AbortSignal): Promise<number | undefined>;
+}
+
+/** The listing asked for `since` but the store has no creation time to filter on. */
+export class LegacyListingUnsupportedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LegacyListingUnsupportedError';
+  }
+}

@@ -23,7 +23,21 @@ function legacyEndpoint(received: Received[]): Server {
           .writeHead(status, { 'content-type': 'application/json' })
           .end(payload === undefined ? '' : JSON.stringify(payload));
       };
-      switch (req.url) {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname === '/list') {
+        // Three users, pages of `limit`, the cursor is the index of the next one.
+        const all = [
+          PROFILE,
+          { email: 'b@example.com' },
+          { email: 'c@example.com', disabled: true },
+        ];
+        const from = Number(url.searchParams.get('after') ?? 0);
+        const limit = Number(url.searchParams.get('limit'));
+        const next = from + limit < all.length ? String(from + limit) : null;
+        reply(200, { users: all.slice(from, from + limit), next, total: all.length });
+        return;
+      }
+      switch (url.pathname) {
         case '/login':
           if (body.email === 'legacy@example.com' && body.password === 'Legacy-Passw0rd!')
             reply(200, PROFILE);
@@ -122,6 +136,49 @@ describe('HttpLegacyUserSource', () => {
       source(path).authenticate('legacy@example.com', 'Legacy-Passw0rd!', never),
     ).rejects.toThrow(message);
     expect(received.map((request) => request.path)).toEqual([path]);
+  });
+
+  it('lists every user through LEGACY_LIST_URL, page by page with its cursor, and counts them', async () => {
+    const lister = new HttpLegacyUserSource({
+      authUrl: `${base}/login`,
+      listUrl: `${base}/list`,
+      timeoutMs: 1_000,
+    });
+    const first = await lister.listUsers({ limit: 2 }, never);
+    expect(first).toEqual({
+      users: [
+        { ...PROFILE, disabled: false, rows: 1 },
+        { email: 'b@example.com', emailVerified: false, disabled: false, rows: 1 },
+      ],
+      next: '2',
+    });
+    const second = await lister.listUsers(
+      { limit: 2, after: '2', since: new Date('2024-01-02T00:00:00Z') },
+      never,
+    );
+    expect(second).toEqual({
+      users: [{ email: 'c@example.com', emailVerified: false, disabled: true, rows: 1 }],
+    });
+    expect(received.at(-1)?.path).toBe('/list?limit=2&after=2&since=2024-01-02T00%3A00%3A00.000Z');
+    await expect(lister.countUsers(undefined, never)).resolves.toBe(3);
+  });
+
+  it('refuses to list without LEGACY_LIST_URL, and treats a page that is not one as a fault', async () => {
+    await expect(source('/login').listUsers({ limit: 2 }, never)).rejects.toThrow(
+      'LEGACY_LIST_URL is not set',
+    );
+    const nonsense = new HttpLegacyUserSource({
+      authUrl: `${base}/login`,
+      listUrl: `${base}/nonsense`,
+      timeoutMs: 1_000,
+    });
+    await expect(nonsense.listUsers({ limit: 2 }, never)).rejects.toThrow('without a valid page');
+    const broken = new HttpLegacyUserSource({
+      authUrl: `${base}/login`,
+      listUrl: `${base}/broken`,
+      timeoutMs: 1_000,
+    });
+    await expect(broken.listUsers({ limit: 2 }, never)).rejects.toThrow('answered 500');
   });
 
   it('gives up on a slow endpoint after its timeout', async () => {

@@ -14,6 +14,7 @@ const DEFAULT_TABLE = {
   nameColumn: 'name',
   emailVerifiedColumn: 'email_verified',
   disabledColumn: 'disabled',
+  createdAtColumn: 'created_at',
 };
 const logger = createLogger({ name: 'pg-adapter-test', destination: new LogCapture() });
 
@@ -152,6 +153,87 @@ describe('PostgresLegacyUserSource against the embedded legacy Postgres', () => 
       reason: 'ambiguous_user',
     });
     await expect(dup.lookup('twin@example.com')).resolves.toBeUndefined();
+  });
+
+  describe('listing everyone (the bulk import)', () => {
+    const listAll = async (source: PostgresLegacyUserSource, limit: number, since?: Date) => {
+      const pages: string[][] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await source.listUsers({
+          limit,
+          ...(after ? { after } : {}),
+          ...(since ? { since } : {}),
+        });
+        pages.push(page.users.map((user) => user.email));
+        if (!page.next) return pages;
+        after = page.next;
+      }
+    };
+
+    it('pages through every address once, in order, whatever the page size', async () => {
+      const demoEmails = DEMO_LEGACY_USERS.map((user) => user.email).sort((a, b) =>
+        a.toLowerCase() < b.toLowerCase() ? -1 : 1,
+      );
+      for (const limit of [1, 4, 1000]) {
+        const pages = await listAll(users, limit);
+        expect(pages.flat()).toEqual(demoEmails);
+        expect(pages.every((page) => page.length <= limit)).toBe(true);
+      }
+      await expect(users.countUsers(undefined)).resolves.toBe(DEMO_LEGACY_USERS.length);
+    });
+
+    it('lists each person with the flags the lookup reports, one row each', async () => {
+      const { users: listed } = await users.listUsers({ limit: 1000 });
+      expect(listed.find((user) => user.email === 'legacy.disabled@example.com')).toEqual({
+        email: 'legacy.disabled@example.com',
+        name: 'Disabled User',
+        emailVerified: true,
+        disabled: true,
+        rows: 1,
+      });
+      expect(listed.find((user) => user.email === 'legacy.unverified@example.com')).toMatchObject({
+        emailVerified: false,
+        rows: 1,
+      });
+    });
+
+    it('lists an address held twice in different case once, saying it has two rows', async () => {
+      const dup = new PostgresLegacyUserSource(pool, {
+        table: 'dup_users',
+        emailColumn: 'email',
+        passwordHashColumn: 'password_hash',
+      });
+      const { users: listed } = await dup.listUsers({ limit: 10 });
+      expect(listed).toEqual([
+        { email: 'Twin@example.com', emailVerified: false, disabled: false, rows: 2 },
+      ]);
+    });
+
+    it('with since, lists and counts only records created at or after it', async () => {
+      await admin.query(
+        "UPDATE legacy_users SET created_at = '2019-01-01' WHERE email IN ('legacy@example.com', 'legacy.php@example.com')",
+      );
+      try {
+        const since = new Date('2020-01-01T00:00:00Z');
+        const listed = (await listAll(users, 3, since)).flat();
+        expect(listed).toHaveLength(DEMO_LEGACY_USERS.length - 2);
+        expect(listed).not.toContain('legacy@example.com');
+        await expect(users.countUsers(since)).resolves.toBe(DEMO_LEGACY_USERS.length - 2);
+      } finally {
+        await admin.query('UPDATE legacy_users SET created_at = now()');
+      }
+    });
+
+    it('refuses since on a table without a creation time column, saying which setting', async () => {
+      const noCreatedAt = new PostgresLegacyUserSource(pool, {
+        ...DEFAULT_TABLE,
+        createdAtColumn: undefined,
+      });
+      await expect(
+        noCreatedAt.listUsers({ limit: 10, since: new Date('2020-01-01') }),
+      ).rejects.toThrow('LEGACY_CREATED_AT_COLUMN');
+    });
   });
 
   it('refuses table and column names that are not plain identifiers', () => {
