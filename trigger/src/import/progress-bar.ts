@@ -29,10 +29,14 @@ export class ProgressBar implements ImportProgressView {
     });
   }
 
-  start(total: number | undefined, counts: ImportCounts): void {
+  start(counts: ImportCounts): void {
     this.#importedAtStart = counts.imported;
     this.#running = true;
-    this.#bar.start(Math.max(total ?? 0, counts.done, 1), counts.done, this.#payload(counts));
+    this.#bar.start(Math.max(counts.done, 1), counts.done, this.#payload(counts));
+  }
+
+  total(users: number): void {
+    this.#bar.setTotal(Math.max(users, this.#bar.getTotal()));
   }
 
   update(counts: ImportCounts): void {

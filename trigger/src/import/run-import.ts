@@ -40,7 +40,9 @@ export interface ImportOptions extends RunOptions {
 
 /** What the operator sees while it runs (the progress bar). */
 export interface ImportProgressView {
-  start(total: number | undefined, counts: ImportCounts): void;
+  start(counts: ImportCounts): void;
+  /** How many legacy users the run will go through, once the store has counted them. */
+  total(users: number): void;
   update(counts: ImportCounts): void;
   note(message: string): void;
   stop(): void;
@@ -170,16 +172,13 @@ class ImportRun {
     view.note(
       `${resumed ? 'Resuming' : 'Starting'} run ${this.#progress.runId} into ${this.#deps.pool.userPoolId}${this.#progress.options.dryRun ? ' (dry run: nothing is imported)' : ''}; files in ${this.#runDir}`,
     );
+    const limit = this.#progress.options.limit;
+    view.start(this.#counts());
     const total = await this.#legacy('count the legacy users', (signal) =>
       this.#deps.legacy.countUsers(this.#since, signal),
     ).catch(() => undefined);
-    view.note('Reading the users already in the pool…');
+    if (total !== undefined) view.total(limit === undefined ? total : Math.min(total, limit));
     this.#inPool = await this.#deps.pool.emails();
-    const limit = this.#progress.options.limit;
-    view.start(
-      limit !== undefined && total !== undefined ? Math.min(total, limit) : total,
-      this.#counts(),
-    );
     try {
       for (const chunk of this.#progress.chunks) {
         if (chunk.state !== 'finished') await this.#drive(chunk);
