@@ -5,6 +5,7 @@ import {
   noStore,
   refuseOptions,
   requestContext,
+  useMetrics,
   type Lifecycle,
   type Logger,
 } from '@authstack/shared';
@@ -25,6 +26,7 @@ import { ApiRouter } from './http/api-router';
 import { authenticateWith } from './http/authenticate';
 import { openApiDocument } from './http/openapi';
 import { createRateLimits, type RateLimitSettings } from './http/rate-limits';
+import type { AuthServerMetrics } from './metrics';
 import { accountPages, type AccountPagesSettings } from './pages/account-pages';
 import { registerAdminRoutes } from './routes/admin';
 import { healthRoutes } from './routes/health';
@@ -61,6 +63,11 @@ export interface AppDeps {
   logger: Logger;
   lifecycle: Lifecycle;
   settings: AppSettings;
+  /**
+   * `GET /metrics` and the counting behind it (METRICS_ENABLED); none when omitted. Calls to
+   * the pool are counted when its SDK client was made with this as `observer`.
+   */
+  metrics?: AuthServerMetrics;
 }
 
 /** Logs which exception of the pool a request failed with (the client never sees it). */
@@ -82,6 +89,7 @@ export function buildApp({
   logger,
   lifecycle,
   settings,
+  metrics,
 }: AppDeps): Express {
   const revocations = new Revocations(stateStore?.revocations);
   const accounts = new Accounts({
@@ -91,13 +99,15 @@ export function buildApp({
     confirmation: settings.signUpConfirmation,
     adminGroup: settings.adminGroup,
     mfaIssuer: settings.mfa.issuer,
+    onSignIn: metrics?.signInEnded,
   });
   const multiFactor = new MultiFactor({ pool, status, settings: settings.mfa });
   const stateStoreHealth = new StateStoreHealth(stateStore?.db, logger);
-  const limits = createRateLimits(settings.rateLimits, {
+  const rateLimits = createRateLimits(settings.rateLimits, {
     db: stateStore?.db,
     health: stateStoreHealth,
   });
+  const limits = metrics ? metrics.countingSignInRefusals(rateLimits) : rateLimits;
   const api = new ApiRouter(authenticateWith(accounts));
   registerUserRoutes(api, { accounts, limits });
   registerMfaRoutes(api, { accounts, multiFactor, limits });
@@ -113,6 +123,7 @@ export function buildApp({
   app.set('trust proxy', settings.trustProxy);
   app.use(requestContext(logger));
   app.use(helmet());
+  if (metrics) useMetrics(app, metrics.registry);
   if (settings.corsOrigins !== undefined && settings.corsOrigins.length > 0) {
     // Before the health routes, which refuse every OPTIONS: an allowed preflight is answered here.
     app.use(basePath, cors({ origin: settings.corsOrigins, maxAge: 600 }));

@@ -75,6 +75,8 @@ export const configSchema = z.object({
   UPSTREAM_TIMEOUT_MS: env.positiveInt(3000),
   /** How long a client may take to send a whole request before it is answered 408. */
   REQUEST_TIMEOUT_MS: env.requestTimeoutMs(),
+  /** `GET /metrics` (Prometheus text format) and the counting behind it; false: neither. */
+  METRICS_ENABLED: env.boolean(true),
   LOG_LEVEL: env.logLevel(),
 });
 

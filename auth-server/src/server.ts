@@ -12,15 +12,18 @@ import { buildApp } from './app';
 import { appSettingsFrom, loadAuthServerConfig } from './config';
 import { POOL_MFA_CONFIGURATION } from './domain/multi-factor';
 import { PoolStatus } from './domain/pool-status';
+import { AuthServerMetrics } from './metrics';
 
 async function main(): Promise<void> {
   const config = loadAuthServerConfig();
   const logger = createLogger({ name: 'auth-server', level: config.LOG_LEVEL });
   logProcessWarnings(logger);
+  const metrics = config.METRICS_ENABLED ? new AuthServerMetrics() : undefined;
   const client = createCognitoClient({
     region: config.AWS_REGION,
     endpoint: config.COGNITO_ENDPOINT,
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    observer: metrics,
   });
   const pool = new CognitoUserPool({
     client,
@@ -49,6 +52,7 @@ async function main(): Promise<void> {
     logger,
     lifecycle,
     settings: appSettingsFrom(config),
+    metrics,
   });
 
   const reachable = await status.check();

@@ -2,7 +2,9 @@
  * What does token verification cost per request? Copies of the built server (same config,
  * helmet and request logging, LOG_LEVEL=warn) are driven by autocannon in a separate process
  * (bench/load.ts), 50 connections, in alternating rounds; medians are compared:
- *   cached        GET /v1/api/users/me with the verified-token cache (the default)
+ *   cached        GET /v1/api/users/me with the verified-token cache (the default), metrics on
+ *                 (the default: GET /metrics and the counting behind it)
+ *   metrics-off   the same with METRICS_ENABLED=false: what the metrics cost side by side
  *   unprotected   GET /v1/api/ping, which ignores the (same) Authorization header
  *   per-request   GET /v1/api/users/me with the cache off: aws-jwt-verify on every request
  *   bare-express  GET /v1/api/ping of a bare Express 5 app (bench/bare-express.ts): the floor,
@@ -27,7 +29,7 @@ const CLIENT_ID = 'benchclient000000000000001';
 const SERVER = path.join(__dirname, '../dist/server.js');
 const BARE_EXPRESS = path.join(__dirname, 'bare-express.ts');
 
-type TargetName = 'cached' | 'unprotected' | 'per-request' | 'bare-express';
+type TargetName = 'cached' | 'metrics-off' | 'unprotected' | 'per-request' | 'bare-express';
 
 interface Target {
   name: TargetName;
@@ -86,6 +88,7 @@ async function main(): Promise<void> {
   // parsing are equal and only the work on the server differs.
   const targets = [
     makeTarget('cached', '/v1/api/users/me'),
+    makeTarget('metrics-off', '/v1/api/users/me'),
     makeTarget('unprotected', '/v1/api/ping'),
     makeTarget('per-request', '/v1/api/users/me'),
     makeTarget('bare-express', '/v1/api/ping'),
@@ -113,11 +116,13 @@ async function main(): Promise<void> {
                 TOKEN_ISSUER: jwks.issuer,
                 ALLOW_INSECURE_JWKS: 'true',
                 TOKEN_CACHE_MAX: target.name === 'per-request' ? '0' : '10000',
+                METRICS_ENABLED: target.name === 'metrics-off' ? 'false' : 'true',
                 LOG_LEVEL: 'warn',
               },
               readyUrl: `${target.origin}/readyz`,
             });
     }
+    out(`node ${process.version}`);
     out(
       `resource-server verification bench: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION} s`,
     );
@@ -144,7 +149,13 @@ async function main(): Promise<void> {
       }
     }
 
-    const [cached, open, perRequest, bare] = targets as [Target, Target, Target, Target];
+    const [cached, metricsOff, open, perRequest, bare] = targets as [
+      Target,
+      Target,
+      Target,
+      Target,
+      Target,
+    ];
     const rss = new Map(targets.map((t) => [t.name, peakRssMiB(t.process?.child.pid ?? 0)]));
     out();
     out('target        req/s (median)   p50 ms   p99 ms   server CPU us/req   peak RSS MiB');
@@ -159,6 +170,8 @@ async function main(): Promise<void> {
     const cacheHitMicros = median(cached.cpu) - median(open.cpu);
     const verifyMicros = median(perRequest.cpu) - median(open.cpu);
     const ratios = {
+      metricsOnVsOff: median(cached.rps) / median(metricsOff.rps),
+      metricsCpuCapacityOnVsOff: median(metricsOff.cpu) / median(cached.cpu),
       cachedVsUnprotected: median(cached.rps) / median(open.rps),
       cachedVsPerRequest: median(cached.rps) / median(perRequest.rps),
       p99AddedMs: median(cached.p99) - median(open.p99),
@@ -170,6 +183,9 @@ async function main(): Promise<void> {
     };
     out();
     const verdict = (ok: boolean) => (ok ? 'meets goal' : 'MISSES goal');
+    out(
+      `metrics on / off throughput      ${ratios.metricsOnVsOff.toFixed(3)}x  (goal >= 0.97x: ${verdict(ratios.metricsOnVsOff >= 0.97)}; by server CPU ${ratios.metricsCpuCapacityOnVsOff.toFixed(3)}x)`,
+    );
     out(
       `cached / unprotected throughput  ${ratios.cachedVsUnprotected.toFixed(2)}x  (goal >= 0.95x: ${verdict(ratios.cachedVsUnprotected >= 0.95)})`,
     );

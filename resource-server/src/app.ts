@@ -6,11 +6,13 @@ import {
   notFoundHandler,
   refuseOptions,
   requestContext,
+  useMetrics,
   type Lifecycle,
   type Logger,
 } from '@authstack/shared';
 import type { RevocationCheck } from './domain/revocation-check';
 import type { TokenVerifier } from './domain/token-verifier';
+import type { ResourceServerMetrics } from './metrics';
 import { createRequireAuth, type IdentityVerifier } from './middleware/require-auth';
 import { apiRouter } from './routes/api';
 import { healthRouter } from './routes/health';
@@ -25,6 +27,11 @@ export interface AppDeps {
   stage: string;
   /** Origins whose scripts may call the API cross-origin (CORS_ORIGINS); none when omitted. */
   corsOrigins?: string[];
+  /**
+   * `GET /metrics` and the counting behind it (METRICS_ENABLED); none when omitted. The
+   * verifier counts its cache and JWKS fetches when built with `metrics.verifierObserver`.
+   */
+  metrics?: ResourceServerMetrics;
 }
 
 /** The resource-server's Express app. Never listens (see server.ts). */
@@ -34,13 +41,22 @@ export function buildApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.use(helmet());
   app.use(requestContext(deps.logger));
+  if (deps.metrics) {
+    deps.metrics.watch({ keys: () => deps.verifier.keysReport(), revocations: deps.revocations });
+    useMetrics(app, deps.metrics.registry);
+  }
   if (deps.corsOrigins !== undefined && deps.corsOrigins.length > 0) {
     // Before refuseOptions: a preflight from an allowed origin is answered 204 here.
     app.use(`/${deps.stage}/api`, cors({ origin: deps.corsOrigins, maxAge: 600 }));
   }
   app.use(refuseOptions);
   // The API first: it carries the traffic, and every router a request passes costs it time.
-  app.use(`/${deps.stage}/api`, apiRouter(createRequireAuth(deps.verifier, deps.revocations)));
+  const requireAuth = createRequireAuth(
+    deps.verifier,
+    deps.revocations,
+    deps.metrics?.tokenRejected,
+  );
+  app.use(`/${deps.stage}/api`, apiRouter(requireAuth));
   app.use(
     healthRouter({
       lifecycle: deps.lifecycle,

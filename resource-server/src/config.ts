@@ -47,6 +47,8 @@ export const configSchema = z
     /** Origins (comma-separated) whose scripts may call the API cross-origin (CORS). Default: none. */
     CORS_ORIGINS: env.origins(),
     REQUEST_TIMEOUT_MS: env.requestTimeoutMs(),
+    /** `GET /metrics` (Prometheus text format) and the counting behind it; false: neither. */
+    METRICS_ENABLED: env.boolean(true),
     LOG_LEVEL: env.logLevel(),
   })
   .transform((raw, ctx) => {
@@ -89,6 +91,7 @@ export const configSchema = z
       stage: raw.STAGE,
       corsOrigins: raw.CORS_ORIGINS,
       requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
+      metricsEnabled: raw.METRICS_ENABLED,
       logLevel: raw.LOG_LEVEL,
       auth: {
         issuer,

@@ -1,4 +1,5 @@
 export { buildApp, type AppDeps } from './app';
+export { ResourceServerMetrics } from './metrics';
 export { configSchema, type Config, type AuthConfig, type RevocationConfig } from './config';
 export {
   createRequireAuth,

@@ -13,6 +13,7 @@ import { startRevocations } from './adapters/state-store-revocations';
 import { buildApp } from './app';
 import { configSchema } from './config';
 import { TokenVerifier } from './domain/token-verifier';
+import { ResourceServerMetrics } from './metrics';
 
 /** How long start-up waits for the user pool's JWKS (e.g. while the local pool starts). */
 const KEYS_STARTUP_DEADLINE_MS = 60_000;
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'resource-server', level: config.logLevel });
   logProcessWarnings(logger);
   const { auth } = config;
+  const metrics = config.metricsEnabled ? new ResourceServerMetrics() : undefined;
   const verifier = new TokenVerifier({
     ...auth,
     source: httpJwksSource({
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
       timeoutMs: auth.jwksTimeoutMs,
     }),
     logger,
+    observer: metrics?.verifierObserver,
   });
   logger.info(
     {
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
     lifecycle,
     stage: config.stage,
     corsOrigins: config.corsOrigins,
+    metrics,
   });
   try {
     await serve(app, {

@@ -29,6 +29,9 @@ export type SignInOutcome =
   | { kind: 'totp_required'; session: string }
   | { kind: 'totp_enrolment_required'; session: string; enrolment: AuthenticatorEnrolment };
 
+/** How a sign-in with a password ended: the step it reached, or what it threw. */
+export type SignInEnded = { outcome: SignInOutcome } | { error: unknown };
+
 export type SignUpOutcome =
   | {
       sub: string;
@@ -61,6 +64,8 @@ export interface AccountsOptions {
   adminGroup: string;
   /** The issuer authenticator apps show (MFA_ISSUER), for enrolments at sign-in. */
   mfaIssuer: string;
+  /** Told how each sign-in a user asked for ended (metrics). */
+  onSignIn?: (ended: SignInEnded) => void;
 }
 
 /** The user lifecycle, independent of HTTP. Emails arrive already normalised. */
@@ -71,6 +76,7 @@ export class Accounts {
   readonly #confirmation: 'auto' | 'code';
   readonly #adminGroup: string;
   readonly #mfaIssuer: string;
+  readonly #onSignIn: ((ended: SignInEnded) => void) | undefined;
 
   constructor(options: AccountsOptions) {
     this.#pool = options.pool;
@@ -79,6 +85,7 @@ export class Accounts {
     this.#confirmation = options.confirmation;
     this.#adminGroup = options.adminGroup;
     this.#mfaIssuer = options.mfaIssuer;
+    this.#onSignIn = options.onSignIn;
   }
 
   /**
@@ -113,7 +120,20 @@ export class Accounts {
     return acknowledge(this.#pool.resendConfirmationCode(email));
   }
 
+  /** A sign-in the user asked for: `onSignIn` is told how it ended. */
   async signIn(email: string, password: string, log: Logger): Promise<SignInOutcome> {
+    let outcome: SignInOutcome;
+    try {
+      outcome = await this.#signIn(email, password, log);
+    } catch (error) {
+      this.#onSignIn?.({ error });
+      throw error;
+    }
+    this.#onSignIn?.({ outcome });
+    return outcome;
+  }
+
+  async #signIn(email: string, password: string, log: Logger): Promise<SignInOutcome> {
     return this.#outcomeOf(await this.#pool.signIn(email, password), email, log);
   }
 
@@ -274,7 +294,7 @@ export class Accounts {
     await this.#endSessionsAfterNewPassword(user.email, user.sub);
     let outcome: SignInOutcome;
     try {
-      outcome = await this.signIn(user.email, proposedPassword, log);
+      outcome = await this.#signIn(user.email, proposedPassword, log);
     } catch (error) {
       throw notSignedInAgain(error);
     }

@@ -18,11 +18,16 @@ export interface SigningKeysOptions {
   staleIfErrorMs: number;
   /** Called with every JWKS fetched, to hand it to the signature verifier. */
   onKeys: (jwks: Jwks) => void;
+  /** Told how each fetch of the JWKS ended (metrics). */
+  onRefresh?: (outcome: JwksRefreshOutcome) => void;
   logger: Logger;
   now?: () => number;
 }
 
 const ignore = (): void => undefined;
+
+/** How a fetch of the JWKS ended: keys loaded, or the old ones kept. */
+export type JwksRefreshOutcome = 'ok' | 'error';
 
 /** What `/readyz` shows of the keys: how old the key set is and whether the JWKS answered last time. */
 export interface SigningKeysReport {
@@ -143,8 +148,10 @@ export class SigningKeys {
       this.#kids = kids;
       this.#fetchedAt = this.#now();
       this.#lastAttemptFailed = false;
+      this.#options.onRefresh?.('ok');
     } catch (error) {
       this.#lastAttemptFailed = true;
+      this.#options.onRefresh?.('error');
       logger.warn(
         { jwksUrl: source.url, err: error, cachedKeysUsable: this.ready },
         'fetching the JWKS failed',

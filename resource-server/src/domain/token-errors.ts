@@ -1,18 +1,21 @@
 /** Why a bearer token was turned away; each maps to one 401 message at the HTTP edge. */
-export type RejectionReason =
-  | 'malformed'
-  | 'unsupported_algorithm'
-  | 'unknown_key'
-  | 'bad_signature'
-  | 'expired'
-  | 'not_yet_valid'
-  | 'issued_in_future'
-  | 'wrong_issuer'
-  | 'wrong_audience'
-  | 'wrong_token_use'
-  | 'invalid_claims'
+export const REJECTION_REASONS = [
+  'malformed',
+  'unsupported_algorithm',
+  'unknown_key',
+  'bad_signature',
+  'expired',
+  'not_yet_valid',
+  'issued_in_future',
+  'wrong_issuer',
+  'wrong_audience',
+  'wrong_token_use',
+  'invalid_claims',
   /** Verified, but revoked since: sign-out, password change, disable or delete. */
-  | 'revoked';
+  'revoked',
+] as const;
+
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 /** The token is not acceptable: answered 401 `invalid_token`. */
 export class TokenRejectedError extends Error {

@@ -21,7 +21,12 @@ import {
   type ClaimRules,
   type VerifiedIdentity,
 } from './cognito-claims';
-import { SigningKeys, type JwksSource, type SigningKeysReport } from './signing-keys';
+import {
+  SigningKeys,
+  type JwksRefreshOutcome,
+  type JwksSource,
+  type SigningKeysReport,
+} from './signing-keys';
 import { TokenRejectedError, type RejectionReason } from './token-errors';
 import { VerifiedTokenCache } from './verified-token-cache';
 
@@ -52,6 +57,14 @@ const noFetching: Fetcher = {
   fetch: () => Promise.reject(new Error('the JWKS is fetched by SigningKeys only')),
 };
 
+/** What the verifier tells as it works, for metrics; never a token. */
+export interface TokenVerifierObserver {
+  /** Each `cached()` lookup: a verified token found (and its key still published) or not. */
+  tokenCache(result: 'hit' | 'miss'): void;
+  /** Each fetch of the JWKS. */
+  jwksRefresh(outcome: JwksRefreshOutcome): void;
+}
+
 export interface TokenVerifierOptions {
   issuer: string;
   clientIds: readonly string[];
@@ -66,6 +79,7 @@ export interface TokenVerifierOptions {
   logger: Logger;
   /** The clock of the key and token caches (ms); token times are checked against `Date.now`. */
   now?: () => number;
+  observer?: TokenVerifierObserver;
 }
 
 interface CachedVerification {
@@ -85,10 +99,12 @@ export class TokenVerifier {
   readonly #cache: VerifiedTokenCache<CachedVerification>;
   readonly #jwt: ReturnType<typeof createJwtVerifier>;
   readonly #rules: ClaimRules;
+  readonly #observer: TokenVerifierObserver | undefined;
 
   constructor(options: TokenVerifierOptions) {
     const now = options.now ?? Date.now;
     this.#issuer = options.issuer;
+    this.#observer = options.observer;
     this.#jwt = createJwtVerifier(options.issuer, options.source.url, options.clockSkewSeconds);
     this.#keys = new SigningKeys({
       source: options.source,
@@ -96,6 +112,7 @@ export class TokenVerifier {
       maxAgeMs: options.jwksMaxAgeSeconds * 1000,
       staleIfErrorMs: options.jwksStaleIfErrorSeconds * 1000,
       onKeys: (jwks) => this.#jwt.cacheJwks(jwks),
+      onRefresh: (outcome) => this.#observer?.jwksRefresh(outcome),
       logger: options.logger,
       now,
     });
@@ -132,7 +149,9 @@ export class TokenVerifier {
    */
   cached(token: string): VerifiedIdentity | undefined {
     const hit = this.#cache.get(token);
-    return hit && this.#keys.has(hit.kid) ? hit.identity : undefined;
+    const identity = hit && this.#keys.has(hit.kid) ? hit.identity : undefined;
+    this.#observer?.tokenCache(identity ? 'hit' : 'miss');
+    return identity;
   }
 
   /** Fully verifies `token`; rejects with `TokenRejectedError` or `SigningKeysUnavailableError`. */

@@ -83,10 +83,14 @@ function revocationUnavailable(): HttpError {
   );
 }
 
-/** Logs why a token was refused (never the token) and maps the failure to HTTP. */
-function refusal(req: Request, error: unknown): unknown {
+/** Told why each token was refused (metrics). */
+export type RejectionListener = (reason: RejectionReason) => void;
+
+/** Logs why a token was refused (never the token), tells `onRejected`, and maps the failure to HTTP. */
+function refusal(req: Request, error: unknown, onRejected?: RejectionListener): unknown {
   if (error instanceof TokenRejectedError) {
     req.log.info({ reason: error.reason }, 'token rejected');
+    onRejected?.(error.reason);
   }
   return toHttpError(error);
 }
@@ -158,7 +162,11 @@ export function identityOf(res: Response): VerifiedIdentity {
  * 403 `forbidden`/`insufficient_scope` (each with an RFC 6750 `WWW-Authenticate` header),
  * 503 `keys_unavailable`/`revocation_unavailable` (with `Retry-After`).
  */
-export function createRequireAuth(verifier: IdentityVerifier, revocations: RevocationGate) {
+export function createRequireAuth(
+  verifier: IdentityVerifier,
+  revocations: RevocationGate,
+  onRejected?: RejectionListener,
+) {
   return function requireAuth(requirements: AuthRequirements = {}): RequestHandler {
     const scopes = requirements.scopes ?? [];
     if (scopes.length > 0 && requirements.tokenUse === 'id') {
@@ -179,7 +187,7 @@ export function createRequireAuth(verifier: IdentityVerifier, revocations: Revoc
       res.locals.sub = verified.sub;
       // A known revocation is final, so it is answered even from a copy too old to trust.
       if (revocations.isRevoked(verified)) {
-        throw refusal(req, new TokenRejectedError('revoked'));
+        throw refusal(req, new TokenRejectedError('revoked'), onRejected);
       }
       if (revocations.refusing) throw revocationUnavailable();
       const identity = revocations.current(verified);
@@ -196,7 +204,7 @@ export function createRequireAuth(verifier: IdentityVerifier, revocations: Revoc
       return verifier.verify(token).then(
         (identity) => admit(req, res, next, identity),
         (error: unknown) => {
-          throw refusal(req, error);
+          throw refusal(req, error, onRejected);
         },
       );
     };

@@ -17,3 +17,19 @@ export {
   type ServeOptions,
 } from './serve';
 export { waitForHttp } from './wait-for-http';
+export {
+  ABORTED_STATUS_CLASS,
+  Counter,
+  createMetricsRegistry,
+  Gauge,
+  Histogram,
+  HTTP_DURATION_BUCKETS,
+  metricsHandler,
+  METRICS_PATH,
+  Registry,
+  routeTemplateOf,
+  statusClassOf,
+  UNMATCHED_ROUTE,
+  useMetrics,
+  type MetricsRegistryOptions,
+} from './metrics';
