@@ -7,7 +7,8 @@ import { createTriggerRuntime } from '../runtime';
 import { ProgressBar } from './progress-bar';
 import type { ImportReport } from './report';
 import { runImport } from './run-import';
-import { ImportError, ImportUserPool } from './user-pool';
+import { ImportError } from './errors';
+import { ImportUserPool } from './user-pool';
 
 /** Exit codes: 0 the run finished (failures are in its report); 1 it could not; 2 bad usage; 130 interrupted. */
 const EXIT = { failed: 1, usage: 2, interrupted: 130 } as const;

@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { ImportError } from './user-pool';
+import { ImportError } from './errors';
 
 /** Where one import file is in its life; each step is recorded before the next begins. */
 export type ChunkState = 'written' | 'created' | 'uploaded' | 'started' | 'finished';

@@ -14,9 +14,9 @@ import {
   sameRunOptions,
 } from './progress-file';
 import { writeReport, type ImportReport } from './report';
+import { ImportError } from './errors';
 import {
   FINISHED_JOB_STATES,
-  ImportError,
   type ImportUserPool,
   type JobLogLine,
   type PoolFacts,
@@ -94,7 +94,7 @@ export async function runImport(options: ImportOptions, deps: ImportDeps): Promi
   const state = new PoolStateDirectory(options.stateDir, deps.pool.userPoolId);
   const unlock = state.lock();
   try {
-    const progress = resumeOrStart(state, options, now());
+    const progress = resumeOrStart(state, deps.pool.userPoolId, options, now());
     const run = new ImportRun(options, deps, facts, state, progress);
     return await run.execute(now);
   } finally {
@@ -102,7 +102,12 @@ export async function runImport(options: ImportOptions, deps: ImportDeps): Promi
   }
 }
 
-function resumeOrStart(state: PoolStateDirectory, options: ImportOptions, now: Date): Progress {
+function resumeOrStart(
+  state: PoolStateDirectory,
+  userPoolId: string,
+  options: ImportOptions,
+  now: Date,
+): Progress {
   const runOptions: RunOptions = {
     dryRun: options.dryRun,
     ...(options.since ? { since: options.since } : {}),
@@ -124,7 +129,7 @@ function resumeOrStart(state: PoolStateDirectory, options: ImportOptions, now: D
     .replace(/\.\d+Z$/, 'Z');
   const progress: Progress = {
     version: 1,
-    userPoolId: state.dir.slice(state.dir.lastIndexOf(path.sep) + 1),
+    userPoolId,
     runId,
     startedAt: now.toISOString(),
     options: runOptions,

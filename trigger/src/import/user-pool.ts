@@ -19,14 +19,7 @@ import {
   type UserImportJobType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { normalizeEmail } from '@authstack/shared';
-
-/** A problem the operator must fix; the message says what and how. */
-export class ImportError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ImportError';
-  }
-}
+import { ImportError } from './errors';
 
 const PERMISSION_ERRORS = new Set([
   'AccessDeniedException',
