@@ -1,11 +1,19 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledge } from './nag';
 import { REPO_ROOT } from './paths';
+import {
+  ADOT_COLLECTOR_IMAGE,
+  collectorConfig,
+  OTLP_HTTP_ENDPOINT,
+  type ForwardedMetric,
+} from './telemetry';
 
 export interface ApiServiceProps {
   cluster: ecs.ICluster;
@@ -16,10 +24,12 @@ export interface ApiServiceProps {
   environment: Record<string, string>;
   secrets?: Record<string, ecs.Secret>;
   /**
-   * Which requests the ALB sends here: path patterns (at most five) at a rule
-   * priority (lower wins), or `default` for everything no rule matches.
+   * Which requests the ALB sends here: path patterns (at most five) at a rule priority
+   * (lower wins). Nothing reaches a server by the listener's default action.
    */
-  routing: { pathPatterns: string[]; priority: number } | 'default';
+  routing: { pathPatterns: string[]; priority: number };
+  /** The server's Prometheus metrics its collector sends to CloudWatch. */
+  forwardedMetrics: ForwardedMetric[];
   desiredCount: number;
   maxCount: number;
   logRetention: logs.RetentionDays;
@@ -39,14 +49,18 @@ export function healthCheckCommand(port: number): string[] {
 }
 
 /**
- * One of the two HTTP servers on Fargate: image built from its Dockerfile (at
- * deploy time, not at synth), private subnets, the ALB sending it the paths it
- * owns and taking targets out on `/readyz`, CPU autoscaling, and a log group.
+ * One of the two HTTP servers on Fargate: image built from its Dockerfile (at deploy time, not
+ * at synth), private subnets, the ALB sending it the paths it owns and taking targets out on
+ * `/readyz`, CPU autoscaling, and a log group. Beside it in each task, the ADOT collector
+ * (`telemetry.ts`) scrapes its `/metrics` and forwards its traces; the task role may write to
+ * the service's metrics log group and send trace segments to X-Ray, nothing else of its own.
  */
 export class ApiService extends Construct {
   readonly service: ecs.FargateService;
   readonly taskDefinition: ecs.FargateTaskDefinition;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** Where the collector's EMF events go, and CloudWatch makes the service's metrics from. */
+  readonly metricsLogGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: ApiServiceProps) {
     super(scope, id);
@@ -64,8 +78,12 @@ export class ApiService extends Construct {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    this.metricsLogGroup = new logs.LogGroup(this, 'MetricsLogs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
 
-    this.taskDefinition.addContainer('app', {
+    const app = this.taskDefinition.addContainer('app', {
       containerName: props.workspace,
       image: ecs.ContainerImage.fromAsset(REPO_ROOT, {
         file: `${props.workspace}/Dockerfile`,
@@ -74,6 +92,8 @@ export class ApiService extends Construct {
       environment: {
         HOST: '0.0.0.0',
         PORT: String(props.port),
+        OTEL_SERVICE_NAME: props.workspace,
+        OTEL_EXPORTER_OTLP_ENDPOINT: OTLP_HTTP_ENDPOINT,
         ...props.environment,
       },
       secrets: props.secrets,
@@ -92,6 +112,64 @@ export class ApiService extends Construct {
       readonlyRootFilesystem: true,
     });
 
+    // Not essential: a collector that fails costs telemetry, never the API.
+    const collector = this.taskDefinition.addContainer('otel-collector', {
+      containerName: 'otel-collector',
+      image: ecs.ContainerImage.fromRegistry(ADOT_COLLECTOR_IMAGE),
+      essential: false,
+      memoryLimitMiB: 128,
+      environment: {
+        AOT_CONFIG_CONTENT: JSON.stringify(
+          collectorConfig({
+            service: props.workspace,
+            appPort: props.port,
+            metrics: props.forwardedMetrics,
+            metricsLogGroupName: this.metricsLogGroup.logGroupName,
+          }),
+        ),
+        AWS_REGION: Stack.of(this).region,
+      },
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'otel-collector', logGroup }),
+      // The image has no shell: its own probe of the health_check extension.
+      healthCheck: {
+        command: ['CMD', '/healthcheck'],
+        interval: Duration.seconds(30),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(10),
+      },
+      readonlyRootFilesystem: true,
+    });
+    app.addContainerDependencies({
+      container: collector,
+      condition: ecs.ContainerDependencyCondition.START,
+    });
+
+    this.metricsLogGroup.grantWrite(this.taskDefinition.taskRole);
+    this.taskDefinition.addToTaskRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'SendTraceSegments',
+        actions: ['xray:PutTraceSegments'],
+        resources: ['*'],
+      }),
+    );
+    acknowledge(
+      this.taskDefinition.taskRole,
+      'AwsSolutions-IAM5[Resource::*]',
+      'xray:PutTraceSegments, the one X-Ray action the collector needs, supports no resource-level permission: AWS requires "*" for it.',
+    );
+    if (this.taskDefinition.executionRole)
+      acknowledge(
+        this.taskDefinition.executionRole,
+        'AwsSolutions-IAM5[Resource::*]',
+        'ecr:GetAuthorizationToken, which ECS needs to pull the server image, supports no resource-level permission; the role’s other statements name the asset repository, the log group and the store secret.',
+      );
+    acknowledge(
+      this.taskDefinition,
+      'AwsSolutions-ECS2',
+      'These variables are configuration, not secrets (pool and client ids, stage, ports, the store URL without its password, the collector config): every secret reaches the task through `secrets` (Secrets Manager), never `environment`.',
+    );
+
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: props.cluster,
       taskDefinition: this.taskDefinition,
@@ -105,12 +183,8 @@ export class ApiService extends Construct {
     });
 
     this.targetGroup = props.listener.addTargets(`${id}Targets`, {
-      ...(props.routing === 'default'
-        ? {}
-        : {
-            priority: props.routing.priority,
-            conditions: [elbv2.ListenerCondition.pathPatterns(props.routing.pathPatterns)],
-          }),
+      priority: props.routing.priority,
+      conditions: [elbv2.ListenerCondition.pathPatterns(props.routing.pathPatterns)],
       port: props.port,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [this.service],

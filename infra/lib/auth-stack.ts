@@ -1,19 +1,38 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { ACCESS_LOG_PREFIX, AccessLogs, FLOW_LOG_PREFIX } from './access-logs';
 import { ApiService } from './api-service';
 import { AUTH_SERVER_COGNITO_OPERATIONS } from './cognito-permissions';
+import { Monitoring } from './monitoring';
+import { acknowledge } from './nag';
 import { RevocationEvents } from './revocation-events';
 import type { DeploymentSettings } from './settings';
 import { RDS_CA_BUNDLE_IN_IMAGE, StateStore } from './state-store';
+import { FORWARDED_METRICS } from './telemetry';
 import { TOKEN_LIFETIME, UserDirectory } from './user-directory';
+import { UserImport } from './user-import';
 
 export const AUTH_SERVER_PORT = 3000;
 export const RESOURCE_SERVER_PORT = 4000;
+
+/**
+ * What the load balancer answers for a path outside the APIs (`/metrics`, `/healthz`, `/`):
+ * no server sees those requests. A fixed response cannot carry a per-request id.
+ */
+function notAnApiPathBody(api: string): string {
+  return JSON.stringify({
+    error: {
+      code: 'not_found',
+      message: `No such path: the APIs are under ${api}/`,
+      requestId: '',
+    },
+  });
+}
 
 export interface AuthStackProps extends StackProps {
   settings: DeploymentSettings;
@@ -34,10 +53,11 @@ function retentionDays(days: number): logs.RetentionDays {
 /**
  * The whole deployment: the Cognito user pool with its trigger Lambda (UserMigration and
  * PreSignUp), the auth-server and resource-server on ECS/Fargate behind one load balancer
- * that routes by path, the state store both servers share (RDS for PostgreSQL), and the
- * Lambda that records sign-outs made outside the auth-server. The pool and client ids, the
- * MFA mode and the store's address reach the servers through their task definitions;
- * nobody copies them by hand.
+ * that routes the API paths by path and answers every other path itself, the state store
+ * both servers share (RDS for PostgreSQL), the Lambda that records sign-outs made outside
+ * the auth-server, the user-import role and operator policy, and the alarms with their
+ * dashboard. The pool and client ids, the MFA mode and the store's address reach the servers
+ * through their task definitions; nobody copies them by hand.
  */
 export class AuthStack extends Stack {
   constructor(scope: Construct, id: string, props: AuthStackProps) {
@@ -52,6 +72,13 @@ export class AuthStack extends Stack {
         { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
         { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
       ],
+    });
+    const accessLogs = new AccessLogs(this, 'AccessLogs', {
+      expiration: Duration.days(settings.logRetentionDays),
+    });
+    vpc.addFlowLog('FlowLogs', {
+      destination: ec2.FlowLogDestination.toS3(accessLogs.bucket, FLOW_LOG_PREFIX),
+      trafficType: ec2.FlowLogTrafficType.ALL,
     });
 
     const directory = new UserDirectory(this, 'Users', {
@@ -80,6 +107,18 @@ export class AuthStack extends Stack {
       internetFacing: true,
       dropInvalidHeaderFields: true,
     });
+    if (Token.isUnresolved(this.region))
+      acknowledge(
+        loadBalancer,
+        'AwsSolutions-ELB2',
+        'Access logs are left out of an environment-agnostic synth only (tests, `cdk synth` without an AWS profile): their bucket policy must name the region’s ELB log-delivery account. Every deploy knows its region (bin/app.ts passes CDK_DEFAULT_REGION) and gets them.',
+      );
+    else loadBalancer.logAccessLogs(accessLogs.bucket, ACCESS_LOG_PREFIX);
+    acknowledge(
+      loadBalancer,
+      'AwsSolutions-EC23',
+      'A public API: the load balancer takes HTTP(S) from anywhere on its listener ports only; the servers behind it admit the load balancer alone.',
+    );
     const listener = settings.certificateArn
       ? loadBalancer.addListener('Https', {
           port: 443,
@@ -89,6 +128,14 @@ export class AuthStack extends Stack {
       : loadBalancer.addListener('Http', { port: 80 });
     if (settings.certificateArn) loadBalancer.addRedirect();
     const api = `/${settings.stage}/api`;
+    // Only the API paths reach a server (the rules below); anything else, `/metrics` among
+    // them, is answered here.
+    listener.addAction('NotAnApiPath', {
+      action: elbv2.ListenerAction.fixedResponse(404, {
+        contentType: 'application/json',
+        messageBody: notAnApiPathBody(api),
+      }),
+    });
     const pool = {
       AWS_REGION: this.region,
       STAGE: settings.stage,
@@ -127,6 +174,7 @@ export class AuthStack extends Stack {
         ],
         priority: 10,
       },
+      forwardedMetrics: FORWARDED_METRICS['auth-server'],
       desiredCount: settings.desiredCount,
       maxCount: settings.maxCount,
       logRetention,
@@ -147,8 +195,9 @@ export class AuthStack extends Stack {
       environment: { ...pool, ...store.environment },
       secrets: store.secrets,
       // Everything else under the API (`/users/me`, its admin and scope examples, and
-      // unknown paths, which get its JSON 404).
-      routing: 'default',
+      // unknown API paths, which get its JSON 404), after the auth-server's rule.
+      routing: { pathPatterns: [api, `${api}/*`], priority: 20 },
+      forwardedMetrics: FORWARDED_METRICS['resource-server'],
       desiredCount: settings.desiredCount,
       maxCount: settings.maxCount,
       logRetention,
@@ -165,6 +214,20 @@ export class AuthStack extends Stack {
       logRetention,
     });
 
+    const userImport = new UserImport(this, 'UserImport', {
+      userPool: directory.userPool,
+      legacyDatabaseSecret: directory.legacyDatabaseSecret,
+    });
+
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      loadBalancer,
+      services: [
+        { name: 'auth-server', targetGroup: authServer.targetGroup },
+        { name: 'resource-server', targetGroup: resourceServer.targetGroup },
+      ],
+      trigger: directory.triggerFunction,
+    });
+
     const scheme = settings.certificateArn ? 'https' : 'http';
     new CfnOutput(this, 'ApiUrl', {
       value: `${scheme}://${loadBalancer.loadBalancerDnsName}${api}`,
@@ -179,6 +242,23 @@ export class AuthStack extends Stack {
     new CfnOutput(this, 'StateDatabaseSecretArn', {
       value: stateStore.secret.secretArn,
       description: 'The state store credentials (generated; RDS JSON with host, port, dbname)',
+    });
+    new CfnOutput(this, 'UserImportRoleArn', {
+      value: userImport.role.roleArn,
+      description:
+        'The CloudWatch Logs role of user import jobs (CreateUserImportJob CloudWatchLogsRoleArn)',
+    });
+    new CfnOutput(this, 'UserImportOperatorPolicyArn', {
+      value: userImport.operatorPolicy.managedPolicyArn,
+      description: 'Attach to whoever runs the user import: exactly what the import command calls',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: monitoring.topic.topicArn,
+      description: 'Subscribe an email address or a pager: every alarm notifies here',
+    });
+    new CfnOutput(this, 'DashboardName', {
+      value: monitoring.dashboard.dashboardName,
+      description: 'The CloudWatch dashboard with every alarm',
     });
   }
 }

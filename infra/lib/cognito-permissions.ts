@@ -52,3 +52,19 @@ export const AUTH_SERVER_COGNITO_OPERATIONS: readonly string[] = [
   'DescribeUserPool',
   'ListUsers',
 ];
+
+/**
+ * The IAM-authorized Cognito operations the operator's user-import command calls (issue 14):
+ * the pool's description and CSV header, who is already in it, and the import jobs themselves.
+ * Granted on this one pool by the `UserImportOperator` policy (`user-import.ts`).
+ */
+export const USER_IMPORT_COGNITO_OPERATIONS: readonly string[] = [
+  'DescribeUserPool',
+  'GetCSVHeader',
+  'ListUsers',
+  'CreateUserImportJob',
+  'StartUserImportJob',
+  'DescribeUserImportJob',
+  'ListUserImportJobs',
+  'StopUserImportJob',
+];

@@ -10,6 +10,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { vpcFunctionRole } from './lambda-role';
+import { acknowledge, LAMBDA_RUNTIME_REASON } from './nag';
 import { REVOCATION_EVENTS_BUNDLE_DIR } from './paths';
 import { LAMBDA_RUNTIME_CA_BUNDLE, type StateStore } from './state-store';
 
@@ -78,6 +80,10 @@ export class RevocationEvents extends Construct {
       enforceSSL: true,
     });
 
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.function = new lambda.Function(this, 'Function', {
       description:
         'Records revocations in the state store for sign-outs made outside the auth-server (console, CLI)',
@@ -100,11 +106,13 @@ export class RevocationEvents extends Construct {
       // A failed invocation is retried twice by Lambda, then kept here.
       retryAttempts: 2,
       deadLetterQueue: this.deadLetterQueue,
-      logGroup: new logs.LogGroup(this, 'Logs', {
-        retention: props.logRetention,
-        removalPolicy: RemovalPolicy.DESTROY,
+      logGroup,
+      role: vpcFunctionRole(this, 'FunctionRole', {
+        description: 'The revocation-events Lambda',
+        logGroup,
       }),
     });
+    acknowledge(this.function, 'AwsSolutions-L1', LAMBDA_RUNTIME_REASON);
     stateStore.secret.grantRead(this.function);
     stateStore.allowFrom(this.securityGroup, 'revocation-events Lambda');
     this.function.addToRolePolicy(

@@ -4,6 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { acknowledge } from './nag';
 
 export const STATE_DATABASE_NAME = 'authstack_state';
 export const STATE_DATABASE_USER = 'authstack';
@@ -105,6 +106,23 @@ export class StateStore extends Construct {
     });
     if (!this.instance.secret) throw new Error('the state store instance has no attached secret');
     this.secret = this.instance.secret;
+
+    acknowledge(
+      generated,
+      'AwsSolutions-SMG4',
+      'The servers receive PGPASSWORD once, at task start (an ECS secret): a rotation would lock every running task out of the store until it is replaced. Rotation needs the servers to re-read the secret first (a follow-up).',
+    );
+    acknowledge(
+      this.instance,
+      'AwsSolutions-RDS11',
+      'A non-default port hides nothing here: the instance is private, in the private subnets, and its security group admits 5432 from the two services and the revocation Lambda only.',
+    );
+    if (!props.multiAz)
+      acknowledge(
+        this.instance,
+        'AwsSolutions-RDS3',
+        'Single-AZ is the cost default (-c stateDatabaseMultiAz=true adds the standby): while the instance is replaced, resource-servers serve revocations from memory and fail closed after 60 s, and sign-in limits fall back to per-process counters.',
+      );
   }
 
   /** Lets `peer` (a service, a Lambda's security group) connect on 5432: the only way in. */

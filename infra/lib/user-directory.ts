@@ -1,13 +1,16 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { AwsCustomResource } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { DEFAULT_PASSWORD_POLICY } from '@authstack/shared';
+import { vpcFunctionRole } from './lambda-role';
+import { acknowledge, LAMBDA_RUNTIME_REASON } from './nag';
 import { TRIGGER_BUNDLE_DIR } from './paths';
 import type { MfaMode } from './settings';
 
@@ -56,21 +59,32 @@ export class UserDirectory extends Construct {
   constructor(scope: Construct, id: string, props: UserDirectoryProps) {
     super(scope, id);
 
-    this.legacyDatabaseSecret = props.legacyDatabaseSecretArn
-      ? secretsmanager.Secret.fromSecretCompleteArn(
-          this,
-          'LegacyDatabaseSecret',
-          props.legacyDatabaseSecretArn,
-        )
-      : new secretsmanager.Secret(this, 'LegacyDatabaseSecret', {
-          description:
-            'The legacy user database connection URL the UserMigration and PreSignUp trigger reads. Put the real value here after the first deploy.',
-          removalPolicy: RemovalPolicy.RETAIN,
-        });
+    if (props.legacyDatabaseSecretArn) {
+      this.legacyDatabaseSecret = secretsmanager.Secret.fromSecretCompleteArn(
+        this,
+        'LegacyDatabaseSecret',
+        props.legacyDatabaseSecretArn,
+      );
+    } else {
+      this.legacyDatabaseSecret = new secretsmanager.Secret(this, 'LegacyDatabaseSecret', {
+        description:
+          'The legacy user database connection URL the UserMigration and PreSignUp trigger reads. Put the real value here after the first deploy.',
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      acknowledge(
+        this.legacyDatabaseSecret,
+        'AwsSolutions-SMG4',
+        'It holds the URL of the legacy database, which this stack does not own: its password is rotated by whoever runs that database (a rotation Lambda here would need that database’s admin credentials).',
+      );
+    }
 
     if (!existsSync(path.join(TRIGGER_BUNDLE_DIR, 'index.js')))
       throw new Error(`${TRIGGER_BUNDLE_DIR}/index.js is missing: run \`npm run build\` first`);
 
+    const triggerLogs = new logs.LogGroup(this, 'UserMigrationLogs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     // One function for both triggers (trigger/README.md, "One function for both triggers"). The
     // construct keeps its first id, so existing deployments update the function in place.
     this.triggerFunction = new lambda.Function(this, 'UserMigration', {
@@ -90,11 +104,13 @@ export class UserDirectory extends Construct {
         MIGRATION_ALLOWED_EMAIL_DOMAINS: props.migrationAllowedEmailDomains.join(','),
         NODE_OPTIONS: '--enable-source-maps',
       },
-      logGroup: new logs.LogGroup(this, 'UserMigrationLogs', {
-        retention: props.logRetention,
-        removalPolicy: RemovalPolicy.DESTROY,
+      logGroup: triggerLogs,
+      role: vpcFunctionRole(this, 'UserMigrationRole', {
+        description: 'The UserMigration and PreSignUp trigger',
+        logGroup: triggerLogs,
       }),
     });
+    acknowledge(this.triggerFunction, 'AwsSolutions-L1', LAMBDA_RUNTIME_REASON);
     this.legacyDatabaseSecret.grantRead(this.triggerFunction);
 
     this.userPool = new cognito.UserPool(this, 'UserPool', {
@@ -123,6 +139,17 @@ export class UserDirectory extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    if (props.mfaMode !== 'required')
+      acknowledge(
+        this.userPool,
+        'AwsSolutions-COG2',
+        'MFA is the deployment’s choice (-c mfaMode, the auth-server’s MFA_MODE): optional TOTP by default, each user may enrol; `required` can be chosen for a new pool (infra/README.md, "mfaMode").',
+      );
+    acknowledge(
+      this.userPool,
+      'AwsSolutions-COG8',
+      'Cost: the Plus feature plan (threat protection) is billed per monthly active user on top of Essentials. Password guessing is held off by the auth-server’s per-email and per-IP sign-in limits; set featurePlan PLUS when the budget allows.',
+    );
 
     this.client = this.userPool.addClient('AppClient', {
       authFlows: { userPassword: true },
@@ -141,6 +168,21 @@ export class UserDirectory extends Construct {
         description: 'The app client secret the auth-server uses for SECRET_HASH',
         secretStringValue: this.client.userPoolClientSecret,
       });
+      acknowledge(
+        this.clientSecret,
+        'AwsSolutions-SMG4',
+        'A copy of the app client secret Cognito generated: Secrets Manager cannot rotate it (a new value comes only from Cognito), so a rotation schedule would break the auth-server’s SECRET_HASH.',
+      );
+      // Reading the generated secret at deploy time takes CDK's AwsCustomResource provider.
+      const reader = Stack.of(this).node.tryFindChild(
+        `AWS${AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`,
+      );
+      if (reader)
+        acknowledge(
+          reader,
+          'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          'The role of CDK’s own AwsCustomResource provider, which calls DescribeUserPoolClient once per deploy to copy the client secret into Secrets Manager; CDK builds that role, with the basic execution policy for its logs.',
+        );
     }
 
     for (const group of USER_POOL_GROUPS) {

@@ -1,18 +1,21 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { DEFAULT_PASSWORD_POLICY } from '@authstack/shared';
 import {
   AUTH_SERVER_COGNITO_OPERATIONS,
   PUBLIC_COGNITO_OPERATIONS,
 } from '../lib/cognito-permissions';
 import { REVOCATION_EVENT_NAMES } from '@authstack/trigger/revocation-events/cloudtrail-event';
+import { ACCESS_LOG_PREFIX } from '../lib/access-logs';
 import { REPO_ROOT, TRIGGER_BUNDLE_DIR } from '../lib/paths';
 import { DEFAULT_SETTINGS, MFA_MODES } from '../lib/settings';
 import { POOL_MFA_CONFIGURATION } from '../../scripts/stack/bootstrap';
+import { VPC_NETWORK_INTERFACE_ACTIONS } from '../lib/lambda-role';
 import { REVOKING_POOL_CALLS } from '../lib/revocation-events';
 import { LAMBDA_RUNTIME_CA_BUNDLE, RDS_CA_BUNDLE_IN_IMAGE } from '../lib/state-store';
-import { logicalId, synthesize } from './support/synth';
+import { acknowledgedNagRules, logicalId, synthesize } from './support/synth';
 
 type Resource = {
   Type: string;
@@ -143,12 +146,24 @@ describe('AuthStack (default context)', () => {
         EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
       });
       expect(properties).not.toHaveProperty('SmsConfiguration');
-      // No role for Cognito to send SMS with.
-      expect(json).not.toContain('sns:Publish');
-      for (const role of resourcesOf(template, 'AWS::IAM::Role'))
-        expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).not.toContain(
-          'cognito-idp.amazonaws.com',
-        );
+      // No role for Cognito to send SMS with: the one role it may assume is the user-import
+      // role, which writes logs and nothing else, and no IAM policy grants sns:Publish.
+      const trustedByCognito = Object.entries(
+        template.findResources('AWS::IAM::Role') as Record<string, Resource>,
+      )
+        .filter(([, role]) =>
+          JSON.stringify(role.Properties.AssumeRolePolicyDocument).includes(
+            'cognito-idp.amazonaws.com',
+          ),
+        )
+        .map(([id]) => id);
+      expect(trustedByCognito).toEqual([logicalId(template, 'AWS::IAM::Role', 'UserImportRole')]);
+      const importRoleActions = statementsOfRole(template, 'UserImportRole').flatMap(actionsOf);
+      expect(importRoleActions.length).toBeGreaterThan(0);
+      for (const action of importRoleActions) expect(action).toMatch(/^logs:/);
+      expect(
+        resourcesOf(template, 'AWS::IAM::Policy').flatMap(statementsOf).flatMap(actionsOf),
+      ).not.toContain('sns:Publish');
     });
 
     it('sends sign-up confirmation codes by email', () => {
@@ -238,7 +253,7 @@ describe('AuthStack (default context)', () => {
         });
     });
 
-    it('routes the auth-server paths to it and everything else to the resource-server', () => {
+    it('routes the auth-server paths to it, the rest of the API to the resource-server, and answers anything else itself', () => {
       const authTargets = logicalId(
         template,
         'AWS::ElasticLoadBalancingV2::TargetGroup',
@@ -266,9 +281,33 @@ describe('AuthStack (default context)', () => {
           },
         ],
       });
-      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+        Priority: 20,
+        Actions: [{ Type: 'forward', TargetGroupArn: { Ref: resourceTargets } }],
+        Conditions: [
+          { Field: 'path-pattern', PathPatternConfig: { Values: ['/v1/api', '/v1/api/*'] } },
+        ],
+      });
+      const listeners = resourcesOf(template, 'AWS::ElasticLoadBalancingV2::Listener');
+      expect(listeners).toHaveLength(1);
+      expect(listeners[0]?.Properties).toMatchObject({
         Port: 80,
-        DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: resourceTargets } }],
+        DefaultActions: [
+          {
+            Type: 'fixed-response',
+            FixedResponseConfig: { StatusCode: '404', ContentType: 'application/json' },
+          },
+        ],
+      });
+      const [fixed] = listeners[0]?.Properties.DefaultActions as {
+        FixedResponseConfig: { MessageBody: string };
+      }[];
+      expect(JSON.parse(fixed?.FixedResponseConfig.MessageBody ?? '')).toEqual({
+        error: {
+          code: 'not_found',
+          message: 'No such path: the APIs are under /v1/api/',
+          requestId: '',
+        },
       });
     });
 
@@ -293,8 +332,9 @@ describe('AuthStack (default context)', () => {
     });
 
     it('keeps every log group for a set time', () => {
+      // Each server's and each Lambda's logs, and each server's metrics (EMF) group.
       const groups = resourcesOf(template, 'AWS::Logs::LogGroup');
-      expect(groups).toHaveLength(4);
+      expect(groups).toHaveLength(6);
       for (const group of groups) expect(group.Properties.RetentionInDays).toBe(30);
     });
   });
@@ -312,14 +352,107 @@ describe('AuthStack (default context)', () => {
       );
     });
 
-    it('gives the resource-server no AWS permission at all (it verifies tokens with public keys)', () => {
-      expect(statementsOfRole(template, 'ResourceServerTaskTaskRole')).toEqual([]);
+    it('gives the resource-server no AWS permission but its telemetry (it verifies tokens with public keys)', () => {
+      const metrics = logicalId(template, 'AWS::Logs::LogGroup', 'ResourceServerMetricsLogs');
+      expect(statementsOfRole(template, 'ResourceServerTaskTaskRole')).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [metrics, 'Arn'] },
+        },
+        {
+          Sid: 'SendTraceSegments',
+          Effect: 'Allow',
+          Action: 'xray:PutTraceSegments',
+          Resource: '*',
+        },
+      ]);
     });
 
     it('grants nothing with a wildcard action', () => {
       const statements = resourcesOf(template, 'AWS::IAM::Policy').flatMap(statementsOf);
       for (const statement of statements)
         for (const action of actionsOf(statement)) expect(action).not.toMatch(/(^\*$|:\*$)/);
+    });
+
+    it('gives each Lambda function a role of its own without AWS managed policies, writing to its own log group only', () => {
+      for (const [role, logs] of [
+        ['UserMigrationRole', 'UserMigrationLogs'],
+        ['RevocationEventsFunctionRole', 'RevocationEventsLogs'],
+      ] as const) {
+        const id = logicalId(template, 'AWS::IAM::Role', role);
+        const properties = (template.findResources('AWS::IAM::Role')[id] as Resource).Properties;
+        expect({ role, managed: properties.ManagedPolicyArns }).toEqual({
+          role,
+          managed: undefined,
+        });
+        const statements = statementsOfRole(template, role);
+        const logWrites = statements.filter((statement) =>
+          actionsOf(statement).some((action) => action.startsWith('logs:')),
+        );
+        expect({ role, logWrites }).toEqual({
+          role,
+          logWrites: [
+            {
+              Effect: 'Allow',
+              Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              Resource: {
+                'Fn::GetAtt': [logicalId(template, 'AWS::Logs::LogGroup', logs), 'Arn'],
+              },
+            },
+          ],
+        });
+        expect(
+          statements.find((statement) =>
+            actionsOf(statement).includes('ec2:CreateNetworkInterface'),
+          ),
+        ).toEqual({
+          Sid: 'VpcNetworkInterfaces',
+          Effect: 'Allow',
+          Action: [...VPC_NETWORK_INTERFACE_ACTIONS],
+          Resource: '*',
+        });
+      }
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Role: { 'Fn::GetAtt': [logicalId(template, 'AWS::IAM::Role', 'UserMigrationRole'), 'Arn'] },
+      });
+    });
+  });
+
+  describe("cdk-nag's AWS Solutions checks", () => {
+    it('leave no finding that is neither fixed nor acknowledged', () => {
+      expect(defaults.nagFindings()).toEqual([]);
+    });
+
+    it('are acknowledged for exactly these findings, each with a reason', () => {
+      const acknowledged = acknowledgedNagRules(defaults.app);
+      expect(acknowledged.map(({ path, rule }) => `${rule} at ${path}`).sort()).toEqual(
+        [
+          'AwsSolutions-COG2 at AuthStack/Users/UserPool',
+          'AwsSolutions-COG8 at AuthStack/Users/UserPool',
+          'AwsSolutions-EC23 at AuthStack/LoadBalancer',
+          'AwsSolutions-ECS2 at AuthStack/AuthServer/Task',
+          'AwsSolutions-ECS2 at AuthStack/ResourceServer/Task',
+          'AwsSolutions-ELB2 at AuthStack/LoadBalancer',
+          'AwsSolutions-IAM5[Resource::*] at AuthStack/AuthServer/Task/ExecutionRole',
+          'AwsSolutions-IAM5[Resource::*] at AuthStack/AuthServer/Task/TaskRole',
+          'AwsSolutions-IAM5[Resource::*] at AuthStack/ResourceServer/Task/ExecutionRole',
+          'AwsSolutions-IAM5[Resource::*] at AuthStack/ResourceServer/Task/TaskRole',
+          'AwsSolutions-IAM5[Resource::*] at AuthStack/RevocationEvents/FunctionRole',
+          'AwsSolutions-IAM5[Resource::*] at AuthStack/Users/UserMigrationRole',
+          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/cognito/*] at AuthStack/UserImport/Role`,
+          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/cognito/userpools/<${pool}>/*] at AuthStack/UserImport/UserImportOperator`,
+          'AwsSolutions-L1 at AuthStack/RevocationEvents/Function',
+          'AwsSolutions-L1 at AuthStack/Users/UserMigration',
+          'AwsSolutions-RDS11 at AuthStack/StateStore/Database',
+          'AwsSolutions-RDS3 at AuthStack/StateStore/Database',
+          'AwsSolutions-S1 at AuthStack/AccessLogs/Bucket',
+          'AwsSolutions-SMG4 at AuthStack/StateStore/Secret',
+          'AwsSolutions-SMG4 at AuthStack/Users/LegacyDatabaseSecret',
+        ].sort(),
+      );
+      for (const { rule, reason } of acknowledged)
+        expect({ rule, reasoned: reason.length >= 80 }).toEqual({ rule, reasoned: true });
     });
   });
 
@@ -335,7 +468,7 @@ describe('AuthStack (default context)', () => {
         expect(JSON.stringify(fn.Properties.Environment ?? {})).not.toContain(
           'LEGACY_DATABASE_URL',
         );
-      const reads = statementsOfRole(template, 'UserMigrationServiceRole').filter((statement) =>
+      const reads = statementsOfRole(template, 'UserMigrationRole').filter((statement) =>
         actionsOf(statement).includes('secretsmanager:GetSecretValue'),
       );
       expect(reads.map((statement) => statement.Resource)).toEqual([{ Ref: secret }]);
@@ -638,8 +771,9 @@ describe('AuthStack (default context)', () => {
       ]);
     });
 
-    it('may read the store secret, call AdminGetUser on this pool and write its dead letters: nothing more', () => {
-      const statements = statementsOfRole(template, 'RevocationEventsFunctionServiceRole');
+    it('may read the store secret, call AdminGetUser on this pool, write its dead letters and its logs, and attach to the VPC: nothing more', () => {
+      const logs = logicalId(template, 'AWS::Logs::LogGroup', 'RevocationEventsLogs');
+      const statements = statementsOfRole(template, 'RevocationEventsFunctionRole');
       expect(
         statements
           .map((statement) => ({
@@ -649,6 +783,11 @@ describe('AuthStack (default context)', () => {
           .sort((a, b) => (a.actions[0] ?? '').localeCompare(b.actions[0] ?? '')),
       ).toEqual([
         { actions: ['cognito-idp:AdminGetUser'], resource: { 'Fn::GetAtt': [pool, 'Arn'] } },
+        { actions: [...VPC_NETWORK_INTERFACE_ACTIONS].sort(), resource: '*' },
+        {
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resource: { 'Fn::GetAtt': [logs, 'Arn'] },
+        },
         {
           actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
           resource: { Ref: attachment },
@@ -662,8 +801,15 @@ describe('AuthStack (default context)', () => {
 describe.each(MFA_MODES.filter((mode) => mode !== DEFAULT_MFA_MODE))(
   'AuthStack (-c mfaMode=%s -c signupConfirmation=auto)',
   (mfaMode) => {
-    const { template } = synthesize({ mfaMode, signupConfirmation: 'auto' });
+    const { template, app, nagFindings } = synthesize({ mfaMode, signupConfirmation: 'auto' });
     const pool = resourcesOf(template, 'AWS::Cognito::UserPool')[0]?.Properties ?? {};
+
+    it("leaves no cdk-nag finding, and acknowledges optional MFA only while MFA isn't required", () => {
+      expect(nagFindings()).toEqual([]);
+      expect(acknowledgedNagRules(app).some(({ rule }) => rule === 'AwsSolutions-COG2')).toBe(
+        mfaMode !== 'required',
+      );
+    });
 
     it('sets the pool MfaConfiguration the local bootstrap sets for this mode', () => {
       expect(pool.MfaConfiguration).toBe(
@@ -692,16 +838,60 @@ describe.each(MFA_MODES.filter((mode) => mode !== DEFAULT_MFA_MODE))(
   },
 );
 
-describe('AuthStack (client secret, existing legacy database secret, HTTPS, Multi-AZ store)', () => {
+describe('AuthStack (in eu-west-1; client secret, existing legacy database secret, HTTPS, Multi-AZ store)', () => {
   const existing =
     'arn:aws:secretsmanager:eu-west-1:123456789012:secret:legacy/database-url-AbCdEf';
   const certificate = 'arn:aws:acm:eu-west-1:123456789012:certificate/abc';
-  const { template, json } = synthesize({
-    clientSecret: 'true',
-    legacyDatabaseSecretArn: existing,
-    certificateArn: certificate,
-    stateDatabaseInstanceType: 'm7g.large',
-    stateDatabaseMultiAz: 'true',
+  const { template, json, app, nagFindings } = synthesize(
+    {
+      clientSecret: 'true',
+      legacyDatabaseSecretArn: existing,
+      certificateArn: certificate,
+      stateDatabaseInstanceType: 'm7g.large',
+      stateDatabaseMultiAz: 'true',
+    },
+    { account: '123456789012', region: 'eu-west-1' },
+  );
+
+  it('writes the load balancer access logs to the log bucket, which lets the region’s ELB account put them there', () => {
+    const bucket = logicalId(template, 'AWS::S3::Bucket', 'AccessLogsBucket');
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([
+        { Key: 'access_logs.s3.enabled', Value: 'true' },
+        { Key: 'access_logs.s3.bucket', Value: { Ref: bucket } },
+        { Key: 'access_logs.s3.prefix', Value: ACCESS_LOG_PREFIX },
+      ]),
+    });
+    const elbAccount = RegionInfo.get('eu-west-1').elbv2Account;
+    expect(elbAccount).toMatch(/^\d{12}$/);
+    const statements = resourcesOf(template, 'AWS::S3::BucketPolicy').flatMap(statementsOf);
+    const fromElb = statements.filter((statement) =>
+      JSON.stringify((statement as { Principal?: unknown }).Principal).includes(
+        `:iam::${elbAccount}:root`,
+      ),
+    );
+    expect(fromElb).toHaveLength(1);
+    expect(fromElb[0]).toMatchObject({ Effect: 'Allow', Action: 's3:PutObject' });
+    expect(JSON.stringify(fromElb[0]?.Resource)).toContain(
+      `/${ACCESS_LOG_PREFIX}/AWSLogs/123456789012/*`,
+    );
+  });
+
+  it('leaves no cdk-nag finding, and needs no acknowledgment for access logs, Multi-AZ or an existing secret', () => {
+    expect(nagFindings()).toEqual([]);
+    const acknowledged = acknowledgedNagRules(app).map(({ path, rule }) => `${rule} at ${path}`);
+    expect(acknowledged).toEqual(
+      expect.arrayContaining([
+        'AwsSolutions-SMG4 at AuthStack/Users/AppClientSecret',
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole] at AuthStack/AWS679f53fac002430cb0da5b7982bd2287',
+      ]),
+    );
+    for (const gone of [
+      'AwsSolutions-ELB2 at AuthStack/LoadBalancer',
+      'AwsSolutions-RDS3 at AuthStack/StateStore/Database',
+      'AwsSolutions-SMG4 at AuthStack/Users/LegacyDatabaseSecret',
+    ])
+      expect(acknowledged).not.toContain(gone);
   });
 
   it('serves HTTPS with the given certificate and redirects plain HTTP to it', () => {
@@ -751,6 +941,14 @@ describe('AuthStack (client secret, existing legacy database secret, HTTPS, Mult
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ LEGACY_DATABASE_SECRET_ARN: existing }) },
     });
+    // The import operator reads the same secret.
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'ReadTheLegacyDatabaseUrl', Resource: existing }),
+        ]),
+      },
+    });
     // The one postgres URL is the state store's, which names its user only.
     expect(json.match(/postgres(ql)?:\/\/[^"]*/g)).toEqual([
       'postgres://authstack@',
@@ -775,45 +973,72 @@ function scanSource(workspace: string, pattern: RegExp): string[] {
 
 describe("load balancer routing against the servers' own routes", () => {
   const { template } = defaults;
-  const rules = resourcesOf(template, 'AWS::ElasticLoadBalancingV2::ListenerRule');
-  const authPatterns = rules.flatMap((rule) =>
-    (rule.Properties.Conditions as { PathPatternConfig: { Values: string[] } }[]).flatMap(
-      (condition) => condition.PathPatternConfig.Values,
+  const targets = {
+    'auth-server': logicalId(template, 'AWS::ElasticLoadBalancingV2::TargetGroup', 'AuthServer'),
+    'resource-server': logicalId(
+      template,
+      'AWS::ElasticLoadBalancingV2::TargetGroup',
+      'ResourceServer',
     ),
-  );
+  };
+  const rules = resourcesOf(template, 'AWS::ElasticLoadBalancingV2::ListenerRule')
+    .map((rule) => ({
+      priority: rule.Properties.Priority as number,
+      patterns: (
+        rule.Properties.Conditions as { PathPatternConfig: { Values: string[] } }[]
+      ).flatMap((condition) => condition.PathPatternConfig.Values),
+      target: (rule.Properties.Actions as { TargetGroupArn: { Ref: string } }[])[0]?.TargetGroupArn
+        .Ref,
+    }))
+    .sort((a, b) => a.priority - b.priority);
   /** ALB path patterns: `*` is any run of characters, `?` one character. */
-  const toAuthServer = (requestPath: string): boolean =>
-    authPatterns.some((pattern) =>
-      new RegExp(
-        `^${pattern
-          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-          .replace(/\*/g, '.*')
-          .replace(/\?/g, '.')}$`,
-      ).test(requestPath),
+  const matches = (pattern: string, requestPath: string): boolean =>
+    new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    ).test(requestPath);
+  /** Which server the listener sends `requestPath` to (rules by priority), or `none`. */
+  const routeOf = (requestPath: string): string => {
+    const rule = rules.find(({ patterns }) =>
+      patterns.some((pattern) => matches(pattern, requestPath)),
     );
+    const server = Object.entries(targets).find(([, id]) => id === rule?.target)?.[0];
+    return server ?? 'none';
+  };
   const concrete = (route: string): string => `/v1/api${route.replace(/:[A-Za-z]+/g, 'x')}`;
 
   it('sends every auth-server route to the auth-server', () => {
     const routes = [...scanSource('auth-server', /\bpath: '(\/[^']*)'/g), '/openapi.json'];
     expect(routes.length).toBeGreaterThan(10);
     for (const route of routes)
-      expect({ route, toAuthServer: toAuthServer(concrete(route)) }).toEqual({
-        route,
-        toAuthServer: true,
-      });
+      expect({ route, to: routeOf(concrete(route)) }).toEqual({ route, to: 'auth-server' });
   });
 
-  it('leaves every resource-server route to the default action (the resource-server)', () => {
+  it('sends every resource-server route, and any other API path, to the resource-server', () => {
     const routes = scanSource(
       'resource-server',
       /router\.(?:get|post|put|patch|delete)\('(\/[^']*)'/g,
     );
     expect(routes).toContain('/users/me');
-    for (const route of routes)
-      expect({ route, toAuthServer: toAuthServer(concrete(route)) }).toEqual({
-        route,
-        toAuthServer: false,
-      });
+    for (const route of [...routes, '/no-such-route', ''])
+      expect({ route, to: routeOf(concrete(route)) }).toEqual({ route, to: 'resource-server' });
+  });
+
+  it('forwards API paths only: /metrics, the health checks and every other path reach no server', () => {
+    for (const { patterns } of rules)
+      for (const pattern of patterns) expect(pattern).toMatch(/^\/v1\/api(\/|$)/);
+    for (const requestPath of [
+      '/metrics',
+      '/healthz',
+      '/readyz',
+      '/',
+      '/v1/apix',
+      '/v1/metrics',
+      '/metrics/v1/api',
+    ])
+      expect({ requestPath, to: routeOf(requestPath) }).toEqual({ requestPath, to: 'none' });
   });
 });
 
