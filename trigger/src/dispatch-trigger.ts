@@ -7,8 +7,16 @@ import { refuseLegacySignUp } from './pre-sign-up/refuse-legacy-sign-up';
 /** The events this one function serves: it is the pool's UserMigration and PreSignUp trigger. */
 export type CognitoTriggerEvent = UserMigrationTriggerEvent | PreSignUpTriggerEvent;
 
+/** Which of the two triggers an event is for: the dimension of its metrics. */
+export type TriggerName = 'UserMigration' | 'PreSignUp';
+
+/** Null-safe: Lambda hands the function any JSON, `null` included. */
 const isPreSignUp = (event: CognitoTriggerEvent): event is PreSignUpTriggerEvent =>
-  typeof event.triggerSource === 'string' && event.triggerSource.startsWith('PreSignUp_');
+  typeof event?.triggerSource === 'string' && event.triggerSource.startsWith('PreSignUp_');
+
+/** `PreSignUp` for `PreSignUp_*` events, `UserMigration` for anything else (as dispatched). */
+export const triggerNameOf = (event: CognitoTriggerEvent): TriggerName =>
+  isPreSignUp(event) ? 'PreSignUp' : 'UserMigration';
 
 /**
  * Sends a Cognito trigger event to its logic by `triggerSource`: `PreSignUp_*` to the

@@ -1,13 +1,20 @@
 import type { Context } from 'aws-lambda';
 import { createLogger, loadConfig } from '@authstack/shared';
 import { triggerConfigSchema } from './config';
-import { dispatchTrigger, setUpFailure, type CognitoTriggerEvent } from './dispatch-trigger';
+import {
+  dispatchTrigger,
+  setUpFailure,
+  triggerNameOf,
+  type CognitoTriggerEvent,
+} from './dispatch-trigger';
 import { legacyStoreReachable } from './domain/legacy-store-call';
+import { createTriggerMetrics } from './metrics/invocation-metrics';
 import { createTriggerRuntime, type TriggerRuntime } from './runtime';
 
 // Module scope: built once per Lambda execution environment, reused while it is warm.
 const config = loadConfig(triggerConfigSchema);
 const logger = createLogger({ name: 'user-migration-trigger', level: config.LOG_LEVEL });
+const metrics = createTriggerMetrics({ logger });
 let runtime: Promise<TriggerRuntime> | undefined;
 
 /** The runtime of this execution environment; a failed start (secret unreadable) is retried. */
@@ -22,19 +29,29 @@ function currentRuntime(): Promise<TriggerRuntime> {
 
 /**
  * The pool's UserMigration and PreSignUp trigger, one function for both (why: the
- * README's "One function for both triggers"), dispatching on `triggerSource`.
+ * README's "One function for both triggers"), dispatching on `triggerSource`. Each
+ * invocation ends with one line of CloudWatch metrics (the README's "Metrics").
  */
 export async function handler(
   event: CognitoTriggerEvent,
   context: Pick<Context, 'awsRequestId'>,
 ): Promise<CognitoTriggerEvent> {
-  const { users, settings } = await currentRuntime().catch((error: unknown) => {
-    throw setUpFailure(event, error);
-  });
-  return dispatchTrigger(event, {
-    users,
-    settings,
-    logger: logger.child({ awsRequestId: context.awsRequestId }),
+  const { awsRequestId } = context;
+  const invocation = {
+    trigger: triggerNameOf(event),
+    awsRequestId,
+    triggerSource: event?.triggerSource,
+  };
+  return metrics.record(invocation, async (legacyStoreMetrics) => {
+    const { users, settings } = await currentRuntime().catch((error: unknown) => {
+      throw setUpFailure(event, error);
+    });
+    return dispatchTrigger(event, {
+      users,
+      settings,
+      logger: logger.child({ awsRequestId }),
+      metrics: legacyStoreMetrics,
+    });
   });
 }
 

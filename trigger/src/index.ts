@@ -8,7 +8,12 @@ export {
   SIGN_UP_UNAVAILABLE_MESSAGE,
   SignUpUnavailableError,
 } from './pre-sign-up/errors';
-export { dispatchTrigger, type CognitoTriggerEvent } from './dispatch-trigger';
+export { dispatchTrigger, type CognitoTriggerEvent, type TriggerName } from './dispatch-trigger';
+export {
+  LEGACY_STORE_LATENCY,
+  OUTCOME_METRICS,
+  TRIGGER_METRICS_NAMESPACE,
+} from './metrics/invocation-metrics';
 export type {
   LegacyAuthResult,
   LegacyProfile,

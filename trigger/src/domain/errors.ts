@@ -9,9 +9,13 @@ import { LEGACY_STORE_UNAVAILABLE_MESSAGE } from '@authstack/shared';
  */
 export const REFUSAL_MESSAGE = 'Bad password';
 
-/** The person is not migrated; Cognito fails the sign-in like any bad password. */
+/**
+ * The person is not migrated; Cognito fails the sign-in like any bad password. `reason`
+ * (`wrong_password`, `unknown_user`, …) is for the log and the metrics only: Cognito sees
+ * the message alone.
+ */
 export class MigrationRefusedError extends Error {
-  constructor() {
+  constructor(readonly reason: string) {
     super(REFUSAL_MESSAGE);
     this.name = 'MigrationRefused';
   }

@@ -12,13 +12,27 @@ export function emailDomainAllowed(email: string, allowed: readonly string[]): b
   return allowed.includes(domain);
 }
 
+/** Told how long each legacy-store call took, failed ones included: the invocation's metrics. */
+export interface LegacyStoreMetrics {
+  legacyStoreLatency(milliseconds: number): void;
+}
+
+/** For a store call made outside an invocation (the readiness check): times nothing. */
+export const UNTIMED: LegacyStoreMetrics = { legacyStoreLatency: () => undefined };
+
+export interface LegacyStoreCallOptions {
+  timeoutMs: number;
+  logger: Logger;
+  metrics: LegacyStoreMetrics;
+}
+
 /**
- * Runs one legacy-store call under `timeoutMs`. Faults and timeouts are logged (type,
- * code and message only: never parameters) and become `LegacyStoreUnavailableError`.
+ * Runs one legacy-store call under `timeoutMs` and reports its duration to `metrics`.
+ * Faults and timeouts are logged (type, code and message only: never parameters) and
+ * become `LegacyStoreUnavailableError`.
  */
 export async function callLegacyStore<T>(
-  timeoutMs: number,
-  logger: Logger,
+  { timeoutMs, logger, metrics }: LegacyStoreCallOptions,
   call: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const controller = new AbortController();
@@ -48,6 +62,7 @@ export async function callLegacyStore<T>(
     throw new LegacyStoreUnavailableError({ cause: error });
   } finally {
     clearTimeout(timer);
+    metrics.legacyStoreLatency(performance.now() - started);
   }
 }
 
@@ -61,7 +76,7 @@ export async function legacyStoreReachable(
   logger: Logger,
 ): Promise<boolean> {
   try {
-    await callLegacyStore(timeoutMs, logger, (signal) => users.ping(signal));
+    await callLegacyStore({ timeoutMs, logger, metrics: UNTIMED }, (signal) => users.ping(signal));
     return true;
   } catch {
     return false;

@@ -9,7 +9,12 @@ import {
   type PasswordPolicy,
 } from '@authstack/shared';
 import { InvalidTriggerEventError, MigrationRefusedError } from './errors';
-import { callLegacyStore, emailDomainAllowed, MAX_EMAIL_LENGTH } from './legacy-store-call';
+import {
+  callLegacyStore,
+  emailDomainAllowed,
+  MAX_EMAIL_LENGTH,
+  type LegacyStoreMetrics,
+} from './legacy-store-call';
 import type { LegacyProfile, LegacyUserSource } from './legacy-user-source';
 
 export interface MigrationSettings {
@@ -28,6 +33,8 @@ export interface MigrationDeps {
   settings: MigrationSettings;
   /** Already carries the Lambda request id. */
   logger: Logger;
+  /** The invocation's metrics: each legacy-store call's latency. */
+  metrics: LegacyStoreMetrics;
 }
 
 /** The parts of the event this function reads; Cognito sends more, which is kept as it is. */
@@ -44,6 +51,12 @@ type Verdict =
   | { profile: LegacyProfile; finalUserStatus: FinalUserStatus }
   | { refused: string; hashKind?: string };
 
+const storeCall = (deps: MigrationDeps, logger: Logger) => ({
+  timeoutMs: deps.settings.storeTimeoutMs,
+  logger,
+  metrics: deps.metrics,
+});
+
 /** Sign-in: the password must match the legacy hash; a weak one migrates as RESET_REQUIRED. */
 async function verdictAtSignIn(
   email: string,
@@ -52,7 +65,7 @@ async function verdictAtSignIn(
   logger: Logger,
 ): Promise<Verdict> {
   if (!password) return { refused: 'missing_password' };
-  const result = await callLegacyStore(deps.settings.storeTimeoutMs, logger, (signal) =>
+  const result = await callLegacyStore(storeCall(deps, logger), (signal) =>
     deps.users.authenticate(email, password, signal),
   );
   if (!result.ok)
@@ -72,7 +85,7 @@ async function verdictAtForgotPassword(
   deps: MigrationDeps,
   logger: Logger,
 ): Promise<Verdict> {
-  const profile = await callLegacyStore(deps.settings.storeTimeoutMs, logger, (signal) =>
+  const profile = await callLegacyStore(storeCall(deps, logger), (signal) =>
     deps.users.lookup(email, signal),
   );
   if (!profile) return { refused: 'unknown_user' };
@@ -104,7 +117,7 @@ export async function migrateUser(
   const logger = deps.logger.child({ triggerSource, user: maskIdentifier(email) });
   const refuse = (reason: string, extra: Record<string, unknown> = {}): never => {
     logger.info({ outcome: 'refused', reason, ...extra }, 'migration refused');
-    throw new MigrationRefusedError();
+    throw new MigrationRefusedError(reason);
   };
 
   if (

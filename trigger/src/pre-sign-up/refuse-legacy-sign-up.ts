@@ -2,7 +2,12 @@ import type { PreSignUpTriggerEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { isEmail, maskIdentifier, normalizeEmail, type Logger } from '@authstack/shared';
 import { InvalidTriggerEventError, LegacyStoreUnavailableError } from '../domain/errors';
-import { callLegacyStore, emailDomainAllowed, MAX_EMAIL_LENGTH } from '../domain/legacy-store-call';
+import {
+  callLegacyStore,
+  emailDomainAllowed,
+  MAX_EMAIL_LENGTH,
+  type LegacyStoreMetrics,
+} from '../domain/legacy-store-call';
 import type { LegacyUserSource } from '../domain/legacy-user-source';
 import type { MigrationSettings } from '../domain/migrate-user';
 import { LegacyAccountExistsError, SignUpUnavailableError } from './errors';
@@ -13,6 +18,8 @@ export interface PreSignUpDeps {
   settings: Pick<MigrationSettings, 'allowedEmailDomains' | 'storeTimeoutMs'>;
   /** Already carries the Lambda request id. */
   logger: Logger;
+  /** The invocation's metrics: each legacy-store call's latency. */
+  metrics: LegacyStoreMetrics;
 }
 
 /** The sources that create a local user over an address: self-service and admin creation. */
@@ -84,8 +91,9 @@ export async function refuseLegacySignUp(
     const logger = deps.logger.child({ triggerSource, user: maskIdentifier(email) });
     let held: boolean;
     try {
-      held = await callLegacyStore(deps.settings.storeTimeoutMs, logger, (signal) =>
-        deps.users.holdsAccount(email, signal),
+      held = await callLegacyStore(
+        { timeoutMs: deps.settings.storeTimeoutMs, logger, metrics: deps.metrics },
+        (signal) => deps.users.holdsAccount(email, signal),
       );
     } catch (error) {
       if (!(error instanceof LegacyStoreUnavailableError)) throw error;

@@ -116,10 +116,8 @@ export async function startTriggerInvokeServer(
   return server;
 }
 
-/** The `invocation completed` lines an invoke server printed (one per invocation). */
-export function invocationLines(
-  server: Pick<TriggerInvokeServer, 'process'>,
-): Record<string, unknown>[] {
+/** The JSON lines an invoke server printed so far (every line it prints is one). */
+function jsonLines(server: Pick<TriggerInvokeServer, 'process'>): Record<string, unknown>[] {
   return server.process
     .stdoutLines()
     .map((line) => {
@@ -129,5 +127,22 @@ export function invocationLines(
         return undefined;
       }
     })
-    .filter((record): record is Record<string, unknown> => record?.msg === 'invocation completed');
+    .filter((record): record is Record<string, unknown> => record !== undefined);
+}
+
+/** The `invocation completed` lines an invoke server printed (one per invocation). */
+export function invocationLines(
+  server: Pick<TriggerInvokeServer, 'process'>,
+): Record<string, unknown>[] {
+  return jsonLines(server).filter((record) => record.msg === 'invocation completed');
+}
+
+/**
+ * The CloudWatch metric lines (embedded metric format: an `_aws` member) an invoke server
+ * printed: one per invocation, its `awsRequestId` the invocation's request id.
+ */
+export function metricLines(
+  server: Pick<TriggerInvokeServer, 'process'>,
+): Record<string, unknown>[] {
+  return jsonLines(server).filter((record) => '_aws' in record);
 }

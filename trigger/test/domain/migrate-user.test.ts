@@ -10,6 +10,7 @@ import {
   capturedLogger,
   FakeLegacyUserSource,
   migrationEvent,
+  RecordedLatencies,
   settings,
   type FakeLegacyUser,
 } from '../support/fakes';
@@ -74,8 +75,9 @@ function legacyUsers(): Record<string, FakeLegacyUser> {
 function setup(overrides: Partial<MigrationSettings> = {}) {
   const users = new FakeLegacyUserSource(legacyUsers());
   const { logger, capture } = capturedLogger();
-  const deps = { users, settings: settings(overrides), logger };
-  return { users, capture, deps };
+  const metrics = new RecordedLatencies();
+  const deps = { users, settings: settings(overrides), logger, metrics };
+  return { users, capture, deps, metrics };
 }
 
 const signIn = (userName: string, password?: string) =>
@@ -126,6 +128,7 @@ describe('migrateUser — UserMigration_Authentication', () => {
       const attempt = migrateUser(signIn(userName, password), deps);
       await expect(attempt).rejects.toThrow(MigrationRefusedError);
       await expect(attempt).rejects.toThrow(REFUSAL_MESSAGE);
+      await expect(attempt).rejects.toMatchObject({ reason });
       const refusal = capture.records().find((record) => record.msg === 'migration refused');
       expect(refusal).toMatchObject({ outcome: 'refused', reason });
     },
@@ -223,6 +226,21 @@ describe('migrateUser — UserMigration_Authentication', () => {
       expect(LEGACY_STORE_UNAVAILABLE_MESSAGE).not.toContain(REFUSAL_MESSAGE);
     },
   );
+
+  it('reports the latency of each legacy-store call, a failed one too, and none when it asks nothing', async () => {
+    const { deps, users, metrics } = setup();
+    await migrateUser(signIn('legacy@example.com', STRONG), deps);
+    await expect(migrateUser(signIn('legacy', STRONG), deps)).rejects.toThrow(
+      MigrationRefusedError,
+    );
+    expect(metrics.milliseconds).toEqual([expect.any(Number)]);
+    users.fault = 'error';
+    await expect(migrateUser(signIn('legacy@example.com', STRONG), deps)).rejects.toThrow(
+      LegacyStoreUnavailableError,
+    );
+    expect(metrics.milliseconds).toHaveLength(2);
+    expect(metrics.milliseconds.every((ms) => ms >= 0)).toBe(true);
+  });
 
   it('gives up on a store that does not answer by the deadline, and aborts the call', async () => {
     const { deps, users, capture } = setup({ storeTimeoutMs: 50 });

@@ -2,6 +2,7 @@ import type { UserMigrationTriggerEvent } from 'aws-lambda';
 import {
   dispatchTrigger,
   setUpFailure,
+  triggerNameOf,
   type CognitoTriggerEvent,
 } from '../../src/dispatch-trigger';
 import { LEGACY_STORE_UNAVAILABLE_MESSAGE } from '@authstack/shared';
@@ -15,7 +16,13 @@ import {
   SIGN_UP_UNAVAILABLE_MESSAGE,
   SignUpUnavailableError,
 } from '../../src/pre-sign-up/errors';
-import { capturedLogger, FakeLegacyUserSource, migrationEvent, settings } from '../support/fakes';
+import {
+  capturedLogger,
+  FakeLegacyUserSource,
+  migrationEvent,
+  RecordedLatencies,
+  settings,
+} from '../support/fakes';
 import { preSignUpEvent, SUB } from './events';
 
 function setup() {
@@ -31,7 +38,7 @@ function setup() {
     },
   });
   const { logger } = capturedLogger();
-  return { users, deps: { users, settings: settings(), logger } };
+  return { users, deps: { users, settings: settings(), logger, metrics: new RecordedLatencies() } };
 }
 
 describe('dispatchTrigger — one function for the UserMigration and PreSignUp triggers', () => {
@@ -62,6 +69,21 @@ describe('dispatchTrigger — one function for the UserMigration and PreSignUp t
     } as unknown as CognitoTriggerEvent;
     await expect(dispatchTrigger(event, deps)).rejects.toBeInstanceOf(InvalidTriggerEventError);
     expect(users.calls).toEqual([]);
+  });
+
+  it('answers a null event (Lambda hands over any JSON) as an invalid UserMigration event', async () => {
+    const { deps, users } = setup();
+    const event = null as unknown as CognitoTriggerEvent;
+    expect(triggerNameOf(event)).toBe('UserMigration');
+    await expect(dispatchTrigger(event, deps)).rejects.toBeInstanceOf(InvalidTriggerEventError);
+    expect(users.calls).toEqual([]);
+  });
+
+  it('names the trigger of an event for its metrics', () => {
+    expect(triggerNameOf(preSignUpEvent('PreSignUp_AdminCreateUser', SUB, {}))).toBe('PreSignUp');
+    expect(triggerNameOf(migrationEvent('UserMigration_ForgotPassword', 'a@example.com'))).toBe(
+      'UserMigration',
+    );
   });
 });
 

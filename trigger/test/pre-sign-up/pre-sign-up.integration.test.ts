@@ -20,7 +20,7 @@ import {
   type LegacyDatabase,
   type TriggerInvokeServer,
 } from '../../src/testing';
-import { capturedLogger, settings } from '../support/fakes';
+import { capturedLogger, RecordedLatencies, settings } from '../support/fakes';
 import { invokeFunction, lambdaClient } from '../support/lambda';
 import { preSignUpEvent, SUB } from './events';
 
@@ -93,7 +93,7 @@ describe('PreSignUp against the embedded legacy Postgres', () => {
   describe('refuseLegacySignUp over the real store', () => {
     it('refuses the legacy address and lets a new one through', async () => {
       const { logger } = capturedLogger();
-      const deps = { users, settings: settings(), logger };
+      const deps = { users, settings: settings(), logger, metrics: new RecordedLatencies() };
       await expect(
         refuseLegacySignUp(
           preSignUpEvent('PreSignUp_SignUp', SUB, { email: 'Legacy.Argon@Example.com' }),
@@ -116,6 +116,7 @@ describe('PreSignUp against the embedded legacy Postgres', () => {
           users: new PostgresLegacyUserSource(dead, DEFAULT_TABLE),
           settings: settings({ storeTimeoutMs: 1_000 }),
           logger,
+          metrics: new RecordedLatencies(),
         };
         await expect(
           refuseLegacySignUp(

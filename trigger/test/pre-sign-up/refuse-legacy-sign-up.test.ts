@@ -8,7 +8,12 @@ import {
   SignUpUnavailableError,
 } from '../../src/pre-sign-up/errors';
 import { refuseLegacySignUp } from '../../src/pre-sign-up/refuse-legacy-sign-up';
-import { capturedLogger, FakeLegacyUserSource, settings } from '../support/fakes';
+import {
+  capturedLogger,
+  FakeLegacyUserSource,
+  RecordedLatencies,
+  settings,
+} from '../support/fakes';
 import { preSignUpEvent, SUB } from './events';
 
 function legacyStore(): FakeLegacyUserSource {
@@ -26,7 +31,13 @@ function legacyStore(): FakeLegacyUserSource {
 function setup(overrides: Partial<MigrationSettings> = {}) {
   const users = legacyStore();
   const { logger, capture } = capturedLogger();
-  return { users, capture, deps: { users, settings: settings(overrides), logger } };
+  const metrics = new RecordedLatencies();
+  return {
+    users,
+    capture,
+    metrics,
+    deps: { users, settings: settings(overrides), logger, metrics },
+  };
 }
 
 const signUp = (email: string | undefined, userName = SUB) =>
@@ -132,6 +143,13 @@ describe('refuseLegacySignUp — PreSignUp_SignUp and PreSignUp_AdminCreateUser'
         expect.objectContaining({ outcome: 'refused', reason: 'store_unavailable' }),
       ]),
     );
+  });
+
+  it('reports the latency of each legacy-store call: one per address it looks up', async () => {
+    const { deps, users, metrics } = setup();
+    await refuseLegacySignUp(signUp('new.person@example.com', 'other.person@example.com'), deps);
+    expect(users.calls).toHaveLength(2);
+    expect(metrics.milliseconds).toEqual([expect.any(Number), expect.any(Number)]);
   });
 
   it('fails closed when the store does not answer by the deadline, and aborts the call', async () => {

@@ -6,6 +6,7 @@ import type {
   LegacyProfile,
   LegacyUserSource,
 } from '../../src/domain/legacy-user-source';
+import type { LegacyStoreMetrics } from '../../src/domain/legacy-store-call';
 import type { MigrationSettings } from '../../src/domain/migrate-user';
 
 export interface FakeLegacyUser {
@@ -69,6 +70,15 @@ export class FakeLegacyUserSource implements LegacyUserSource {
         signal.addEventListener('abort', () => reject(signal.reason)),
       );
     }
+  }
+}
+
+/** The invocation's metrics as the domain sees them: the latency of each legacy-store call. */
+export class RecordedLatencies implements LegacyStoreMetrics {
+  readonly milliseconds: number[] = [];
+
+  legacyStoreLatency(milliseconds: number): void {
+    this.milliseconds.push(milliseconds);
   }
 }
 
