@@ -2,10 +2,11 @@
  * `npm start`: the whole stack on this machine, no AWS account and no Docker.
  * Configuration (all optional): see `scripts/stack/config.ts` and the README.
  */
-import { ConfigError, createLogger, logProcessWarnings } from '@authstack/shared';
+import { ConfigError, createLogger, logProcessWarnings, type Logger } from '@authstack/shared';
 import { stackConfigFromEnv } from './stack/config';
 import { LocalStack, portClaims, StackStoppedError } from './stack/local-stack';
 import { readyBanner } from './stack/banner';
+import { chooseLogFormat, StackOutput } from './stack/output';
 import { assertPortsFree, PortInUseError } from './stack/ports';
 
 /**
@@ -19,6 +20,11 @@ function fail(message: string): void {
   process.exitCode = 1;
 }
 
+/** Synchronous on Linux for a terminal, a pipe and a file: lines keep their order, none is lost at exit. */
+function writeStdout(text: string): void {
+  if (!process.stdout.destroyed) process.stdout.write(text);
+}
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -29,9 +35,18 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const logger = createLogger({ name: 'stack', level: config.logLevel });
+  const output = new StackOutput({
+    format: chooseLogFormat(config.logFormat, process.stdout.isTTY === true),
+    write: writeStdout,
+  });
+  const logger = createLogger({
+    name: 'stack',
+    level: config.logLevel,
+    destination: output.destination,
+  });
   logProcessWarnings(logger);
-  const stack = new LocalStack(config, (line) => process.stdout.write(`${line}\n`), logger);
+  warnOnceAboutTheRuntime(logger);
+  const stack = new LocalStack(config, output.serviceLine, logger);
 
   let shuttingDown = false;
   const shutdown = async (reason: string, exitCode: number): Promise<void> => {
@@ -46,6 +61,8 @@ async function main(): Promise<void> {
   const onSignal = (signal: NodeJS.Signals): void => void shutdown(signal, 0);
   process.once('exit', () => stack.kill());
   for (const signal of SIGNALS) process.on(signal, onSignal);
+  // Its reader gone (`npm start | head`), the stack stops as it does when the terminal closes.
+  process.stdout.on('error', () => void shutdown('stdout closed', 0));
 
   void stack.gaveUp.then(({ exit, message }) => {
     process.stderr.write(`${message}; stopping the stack.\n`);
@@ -56,7 +73,7 @@ async function main(): Promise<void> {
   try {
     const ready = await stack.start();
     logger.info({ ...ready, ms: Date.now() - startedAt }, 'stack ready');
-    process.stdout.write(readyBanner(config, ready));
+    output.banner(readyBanner(config, ready));
   } catch (error) {
     if (error instanceof StackStoppedError) return;
     const reason = String((error as Error).message ?? error).split('\n')[0];
@@ -70,3 +87,21 @@ main().catch((error: unknown) => {
   process.stderr.write(`npm start failed: ${String(error)}\n`);
   process.exit(1);
 });
+
+/** The Node major the containers and the Lambda run, and the AWS SDK needs from January 2027. */
+const SHIPPED_NODE_MAJOR = 22;
+
+/**
+ * The AWS SDK warns, in every process that loads it, that its releases after the first week
+ * of January 2027 need Node 22. The stack turns that off in itself and its services and says
+ * it here once instead; on Node 22 or newer, not at all.
+ */
+function warnOnceAboutTheRuntime(logger: Logger): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major >= SHIPPED_NODE_MAJOR) return;
+  logger.warn(
+    { node: process.version, needed: `>=${SHIPPED_NODE_MAJOR}` },
+    `Node ${process.version}: the AWS SDK's releases after the first week of January 2027 need Node ${SHIPPED_NODE_MAJOR} (what the containers and the Lambda run); upgrade before then`,
+  );
+}

@@ -63,6 +63,13 @@ function restarted(stack: StartedProcess, service: string, count = 1): Promise<t
   );
 }
 
+/** The ready banner as printed to a pipe: one JSON record per non-blank line. */
+function bannerText(stack: StartedProcess): string[] {
+  return jsonLines(stack)
+    .filter((line) => line.banner === true)
+    .map((line) => String(line.msg));
+}
+
 function readyRecord(stack: StartedProcess): StackReady {
   const record = jsonLines(stack).find((line) => line.msg === 'stack ready');
   if (!record) throw new Error('no "stack ready" line');
@@ -95,7 +102,7 @@ describe('npm start (scripts/start.ts)', () => {
       args: ['scripts/start.ts'],
       cwd: REPO_ROOT,
       env,
-      readyLine: /"msg":"stack ready"/,
+      readyLine: /"banner":true/,
       readyTimeoutMs: 90_000,
     });
 
@@ -132,14 +139,23 @@ describe('npm start (scripts/start.ts)', () => {
       `${ready.endpoints.trigger}/health`,
     ])
       expect({ url, status: (await fetch(url)).status }).toEqual({ url, status: 200 });
-    expect(stack?.output()).toContain(readyBanner(config, ready));
+    // Piped, the banner is JSON too: one record per line, right after the "stack ready" line.
+    const banner = readyBanner(config, ready)
+      .split('\n')
+      .filter((line) => line.trim().length > 0);
+    expect(bannerText(stack as StartedProcess)).toEqual(banner);
+    const messages = jsonLines(stack as StartedProcess).map((line) => line.msg);
+    const readyAt = messages.indexOf('stack ready');
+    expect(messages.slice(readyAt, readyAt + 1 + banner.length)).toEqual([
+      'stack ready',
+      ...banner,
+    ]);
   });
 
-  it('forwards every service log line, and every line but the banner is JSON', () => {
-    const ready = readyRecord(stack as StartedProcess);
-    const banner = new Set(readyBanner(config, ready).split('\n'));
-    const others = (stack as StartedProcess).stdoutLines().filter((line) => !banner.has(line));
-    const names = new Set(others.map((line) => (JSON.parse(line) as LogLine).name));
+  it('forwards every service log line, and every line, the banner included, is JSON', () => {
+    const lines = (stack as StartedProcess).stdoutLines();
+    expect(lines.filter((line) => !line.startsWith('{'))).toEqual([]);
+    const names = new Set(lines.map((line) => (JSON.parse(line) as LogLine).name));
     for (const name of [
       'stack',
       'legacy-db',
@@ -152,6 +168,17 @@ describe('npm start (scripts/start.ts)', () => {
   });
 
   let firstSub: string;
+
+  it("says the AWS SDK's Node version notice once for the whole stack, and not at all on Node 22 or newer", () => {
+    const notices = (stack as StartedProcess)
+      .stdoutLines()
+      .filter(
+        (line) => line.includes('January 2027') || line.includes('NodeVersionSupportWarning'),
+      );
+    const major = Number(process.versions.node.split('.')[0]);
+    expect(notices).toHaveLength(major >= 22 ? 0 : 1);
+    if (major < 22) expect(notices[0]).toContain('"name":"stack"');
+  });
 
   it('signs a legacy user in through the auth-server (migrated by the trigger) and serves /users/me', async () => {
     const response = await signIn(config, 'legacy@example.com', 'Legacy-Passw0rd!');
@@ -427,10 +454,12 @@ describe('npm start (scripts/start.ts)', () => {
       args: ['scripts/start.ts'],
       cwd: REPO_ROOT,
       env: { ...env, LOG_LEVEL: 'warn' },
-      readyLine: /^authstack is up\./,
+      readyLine: /"banner":true/,
       readyTimeoutMs: 90_000,
     });
-    const levels = new Set(jsonLines(stack).map((line) => line.level));
+    expect(bannerText(stack)[0]).toMatch(/^authstack is up\./);
+    const logged = jsonLines(stack).filter((line) => line.banner !== true);
+    const levels = new Set(logged.map((line) => line.level));
     expect([...levels].filter((level) => level === 'info' || level === 'debug')).toEqual([]);
     for (const url of [
       `http://127.0.0.1:${config.ports.authServer}/readyz`,

@@ -6,6 +6,10 @@ import { MFA_MODES, type MfaMode } from './bootstrap';
 /** The repository root: every built script and the default `.local/` are found from here. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
+/** How `npm start` prints logs: JSON lines, or readable lines (see `chooseLogFormat`). */
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 /**
  * The orchestrator's own settings. The defaults are the contract ports and `.local/`;
  * tests move everything to free ports and a temporary folder.
@@ -23,6 +27,7 @@ const schema = z.object({
   SIGNUP_CONFIRMATION: z.enum(['auto', 'code']).default('auto'),
   MFA_MODE: z.enum(MFA_MODES).default('optional'),
   LOG_LEVEL: env.logLevel(),
+  LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
   STACK_START_TIMEOUT_MS: env.positiveInt(60_000),
 });
 
@@ -43,6 +48,8 @@ export interface StackConfig {
   signupConfirmation: 'auto' | 'code';
   mfaMode: MfaMode;
   logLevel: string;
+  /** `LOG_FORMAT`; unset: pretty on a terminal, JSON everywhere else. */
+  logFormat: LogFormat | undefined;
   /** Longest wait for any one service to become ready. */
   startTimeoutMs: number;
 }
@@ -68,6 +75,7 @@ export function stackConfigFromEnv(
     signupConfirmation: values.SIGNUP_CONFIRMATION,
     mfaMode: values.MFA_MODE,
     logLevel: values.LOG_LEVEL,
+    logFormat: values.LOG_FORMAT,
     startTimeoutMs: values.STACK_START_TIMEOUT_MS,
   };
 }

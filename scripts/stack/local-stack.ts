@@ -21,7 +21,13 @@ function baseEnv(config: StackConfig): Record<string, string> {
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }
-  return { ...env, NODE_ENV: 'development', LOG_LEVEL: config.logLevel };
+  return {
+    ...env,
+    NODE_ENV: 'development',
+    LOG_LEVEL: config.logLevel,
+    // The stack says it once for all (scripts/start.ts), not once per service.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
 }
 
 export interface StackEndpoints {

@@ -3,8 +3,15 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { isReadyMessage, waitForHttp } from '@authstack/shared';
 
-/** Receives every line a service prints, already as one JSON document. */
-export type LineSink = (line: string) => void;
+/** One non-blank line a service printed, as it printed it. */
+export interface ServiceLine {
+  service: string;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+/** Receives every line a service prints (`StackOutput.serviceLine` in `npm start`). */
+export type LineSink = (line: ServiceLine) => void;
 
 /**
  * How the orchestrator learns that a service is ready: its health URL answers 200, or it
@@ -33,29 +40,6 @@ export interface ServiceExit {
 }
 
 const STOP_TIMEOUT_MS = 10_000;
-
-/**
- * Wraps a non-JSON line (a crash trace, a library printing plain text) in a
- * JSON record, so the stack's output stays one JSON document per line.
- */
-export function toJsonLine(service: string, stream: 'stdout' | 'stderr', line: string): string {
-  const trimmed = line.trim();
-  if (trimmed.startsWith('{') && trimmed.endsWith('}')) {
-    try {
-      JSON.parse(trimmed);
-      return trimmed;
-    } catch {
-      // not JSON after all: wrapped below
-    }
-  }
-  return JSON.stringify({
-    level: stream === 'stderr' ? 'warn' : 'info',
-    time: new Date().toISOString(),
-    name: service,
-    stream,
-    msg: line,
-  });
-}
 
 /**
  * One long-running child process of the stack: started in its own process group
@@ -159,7 +143,7 @@ export class Service {
     if (!stream) return;
     createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
       if (line.trim().length === 0) return;
-      this.sink(toJsonLine(this.name, kind, line));
+      this.sink({ service: this.name, stream: kind, text: line });
     });
   }
 

@@ -1,33 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Service, toJsonLine } from '../../../scripts/stack/service';
-
-describe('toJsonLine', () => {
-  it('passes a JSON line through unchanged', () => {
-    const line = '{"level":"info","name":"auth-server","msg":"listening"}';
-    expect(toJsonLine('auth-server', 'stdout', line)).toBe(line);
-  });
-
-  it('wraps plain text, naming the service and the stream', () => {
-    const wrapped = JSON.parse(toJsonLine('local-pool', 'stderr', 'Error: boom {')) as Record<
-      string,
-      unknown
-    >;
-    expect(wrapped).toMatchObject({
-      level: 'warn',
-      name: 'local-pool',
-      stream: 'stderr',
-      msg: 'Error: boom {',
-    });
-  });
-
-  it('wraps text that only looks like JSON', () => {
-    expect(JSON.parse(toJsonLine('x', 'stdout', '{not json}'))).toMatchObject({
-      msg: '{not json}',
-    });
-  });
-});
+import { Service, type ServiceLine } from '../../../scripts/stack/service';
 
 describe('Service', () => {
   let dir: string;
@@ -42,8 +16,8 @@ describe('Service', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('is ready when it reports ready over IPC, forwards every line as JSON, and stops on SIGTERM', async () => {
-    const lines: string[] = [];
+  it('is ready when it reports ready over IPC, forwards every line as printed, and stops on SIGTERM', async () => {
+    const lines: ServiceLine[] = [];
     const service = new Service(
       {
         name: 'demo',
@@ -59,9 +33,9 @@ describe('Service', () => {
     await service.start(5_000);
     expect(service.running).toBe(true);
     expect(await service.stop()).toEqual({ name: 'demo', code: null, signal: 'SIGTERM' });
-    expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual([
-      'starting',
-      'up',
+    expect(lines).toEqual([
+      { service: 'demo', stream: 'stdout', text: 'starting' },
+      { service: 'demo', stream: 'stdout', text: '{"msg":"up"}' },
     ]);
   });
 
@@ -99,7 +73,7 @@ describe('Service', () => {
   });
 
   it('rejects, naming the exit, when the process dies before it is ready', async () => {
-    const lines: string[] = [];
+    const lines: ServiceLine[] = [];
     const service = new Service(
       {
         name: 'crashy',
@@ -112,9 +86,7 @@ describe('Service', () => {
     await expect(service.start(5_000)).rejects.toThrow(
       'crashy exited (code 3) before it was ready',
     );
-    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
-      expect.objectContaining({ name: 'crashy', stream: 'stderr', msg: 'cannot start' }),
-    ]);
+    expect(lines).toEqual([{ service: 'crashy', stream: 'stderr', text: 'cannot start' }]);
   });
 
   it('kills a process that ignores SIGTERM once its stop timeout has passed', async () => {

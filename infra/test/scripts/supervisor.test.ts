@@ -56,7 +56,7 @@ describe('Supervisor (npm start restarts a service that dies)', () => {
         env: { PORT: String(port), ...env },
         readiness: { url: `http://127.0.0.1:${port}/health` },
       },
-      (line) => output.push(JSON.parse(line) as LogRecord),
+      (line) => output.push(JSON.parse(line.text) as LogRecord),
       createLogger({ name: 'stack', destination: logs }),
       5_000,
       policy,
