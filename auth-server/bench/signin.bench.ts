@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createTestUserPool, startLocalPool } from '@authstack/local-pool/testing';
 import { createLogger } from '@authstack/shared';
-import { getFreePort, percentile, startProcess } from '@authstack/shared/testing';
+import { benchHeader, getFreePort, percentile, startProcess } from '@authstack/shared/testing';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 6);
 const CALLS = Number(process.env.BENCH_CALLS ?? 40);
@@ -132,6 +132,7 @@ async function compare(
 }
 
 async function main(): Promise<void> {
+  process.stdout.write(`${benchHeader('auth-server sign-in bench')}\n`);
   const pool = await startLocalPool();
   const userPool = await createTestUserPool(pool);
   const port = await getFreePort();

@@ -8,7 +8,7 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { GetUserCommand, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { hashPassword } from '../src/domain/passwords';
-import { percentile } from '@authstack/shared/testing';
+import { benchHeader, percentile } from '@authstack/shared/testing';
 import { createTestUserPool, startLocalPool } from '../src/testing';
 import {
   AdminCreateUserCommand,
@@ -43,6 +43,7 @@ function rssMiB(pid: number): number {
 }
 
 async function main(): Promise<void> {
+  process.stdout.write(`${benchHeader('local pool bench')}\n`);
   const pool = await startLocalPool();
   try {
     const userPool = await createTestUserPool(pool);

@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestUserPool, startLocalPool } from '@authstack/local-pool/testing';
-import { percentile, startStateDatabase } from '@authstack/shared/testing';
+import { benchHeader, percentile, startStateDatabase } from '@authstack/shared/testing';
 import { call, startAuthServer, startResourceServer, type ServerProcess } from '../testing/servers';
 
 const SIGNOUTS = Number(process.env.BENCH_SIGNOUTS ?? 200);
@@ -26,7 +26,7 @@ async function refusedAfter(server: ServerProcess, token: string, from: number):
 }
 
 async function main(): Promise<void> {
-  out(`# revocation propagation — node ${process.version}, ${SIGNOUTS} sign-outs`);
+  out(benchHeader(`revocation propagation: ${SIGNOUTS} sign-outs`));
   const [db, pool] = await Promise.all([startStateDatabase(), startLocalPool()]);
   const userPool = await createTestUserPool(pool);
   const options = { poolEndpoint: pool.endpoint, userPool, stateDatabaseUrl: db.url };

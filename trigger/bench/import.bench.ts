@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { DescribeUserImportJobCommand } from '@aws-sdk/client-cognito-identity-provider';
 import bcrypt from 'bcryptjs';
 import { Client } from 'pg';
+import { benchHeader } from '@authstack/shared/testing';
 import { createTestUserPool, startLocalPool } from '@authstack/local-pool/testing';
 import { startLegacyDatabase } from '../src/testing';
 import { reportOf, startCli, temporaryStateDir } from '../test/import/support';
@@ -31,7 +32,7 @@ function peakRssMb(pid: number): number | undefined {
 }
 
 async function main(): Promise<void> {
-  write(`import bench on Node ${process.version}: ${USERS} legacy users`);
+  write(benchHeader(`bulk import bench: ${USERS} legacy users`));
   const db = await startLegacyDatabase();
   const pool = await startLocalPool({ env: { LOG_LEVEL: 'warn' } });
   try {

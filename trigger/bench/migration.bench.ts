@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { percentile } from '@authstack/shared/testing';
+import { benchHeader, percentile } from '@authstack/shared/testing';
 import {
   DEMO_LEGACY_USERS,
   seedLegacyUsers,
@@ -49,6 +49,7 @@ async function time(work: () => Promise<unknown>): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  process.stdout.write(`${benchHeader('trigger migration bench')}\n`);
   const db = await startLegacyDatabase();
   const trigger = await startTriggerInvokeServer({
     legacyDatabaseUrl: db.url,

@@ -37,3 +37,4 @@ export {
   type FuzzRequest,
   type HouseRules,
 } from './http-fuzz';
+export { benchHeader } from './bench';
