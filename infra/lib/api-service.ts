@@ -15,6 +15,14 @@ import {
   type ForwardedMetric,
 } from './telemetry';
 
+/** One listener rule: path patterns (at most five) at a rule priority (lower wins). */
+export interface ListenerRouting {
+  /** Part of the rule's construct id (`<service><name>Rule`); unused for the first rule. */
+  name: string;
+  pathPatterns: string[];
+  priority: number;
+}
+
 export interface ApiServiceProps {
   cluster: ecs.ICluster;
   listener: elbv2.ApplicationListener;
@@ -24,10 +32,10 @@ export interface ApiServiceProps {
   environment: Record<string, string>;
   secrets?: Record<string, ecs.Secret>;
   /**
-   * Which requests the ALB sends here: path patterns (at most five) at a rule priority
-   * (lower wins). Nothing reaches a server by the listener's default action.
+   * Which requests the ALB sends here: one listener rule per entry. Nothing reaches a server by
+   * the listener's default action. The first rule is the one the target group is created with.
    */
-  routing: { pathPatterns: string[]; priority: number };
+  routing: [ListenerRouting, ...ListenerRouting[]];
   /** The server's Prometheus metrics its collector sends to CloudWatch. */
   forwardedMetrics: ForwardedMetric[];
   desiredCount: number;
@@ -182,9 +190,11 @@ export class ApiService extends Construct {
       assignPublicIp: false,
     });
 
+    const [first, ...others] = props.routing;
+    // The first rule keeps the construct id it had when it was the only one.
     this.targetGroup = props.listener.addTargets(`${id}Targets`, {
-      priority: props.routing.priority,
-      conditions: [elbv2.ListenerCondition.pathPatterns(props.routing.pathPatterns)],
+      priority: first.priority,
+      conditions: [elbv2.ListenerCondition.pathPatterns(first.pathPatterns)],
       port: props.port,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [this.service],
@@ -198,6 +208,12 @@ export class ApiService extends Construct {
         unhealthyThresholdCount: 3,
       },
     });
+    for (const rule of others)
+      props.listener.addTargetGroups(`${id}${rule.name}`, {
+        priority: rule.priority,
+        conditions: [elbv2.ListenerCondition.pathPatterns(rule.pathPatterns)],
+        targetGroups: [this.targetGroup],
+      });
 
     this.service
       .autoScaleTaskCount({ minCapacity: props.desiredCount, maxCapacity: props.maxCount })

@@ -4,6 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ACCESS_LOG_PREFIX, AccessLogs, FLOW_LOG_PREFIX } from './access-logs';
 import { ApiService } from './api-service';
@@ -21,14 +22,15 @@ export const AUTH_SERVER_PORT = 3000;
 export const RESOURCE_SERVER_PORT = 4000;
 
 /**
- * What the load balancer answers for a path outside the APIs (`/metrics`, `/healthz`, `/`):
- * no server sees those requests. A fixed response cannot carry a per-request id.
+ * What the load balancer answers for a path outside the APIs and the account pages
+ * (`/metrics`, `/healthz`, `/`): no server sees those requests. A fixed response cannot carry
+ * a per-request id.
  */
-function notAnApiPathBody(api: string): string {
+function notAnApiPathBody(api: string, account: string): string {
   return JSON.stringify({
     error: {
       code: 'not_found',
-      message: `No such path: the APIs are under ${api}/`,
+      message: `No such path: the APIs are under ${api}/, the account pages under ${account}`,
       requestId: '',
     },
   });
@@ -53,10 +55,10 @@ function retentionDays(days: number): logs.RetentionDays {
 /**
  * The whole deployment: the Cognito user pool with its trigger Lambda (UserMigration and
  * PreSignUp), the auth-server and resource-server on ECS/Fargate behind one load balancer
- * that routes the API paths by path and answers every other path itself, the state store
- * both servers share (RDS for PostgreSQL), the Lambda that records sign-outs made outside
- * the auth-server, the user-import role and operator policy, and the alarms with their
- * dashboard. The pool and client ids, the MFA mode and the store's address reach the servers
+ * that routes the API paths and the account pages by path and answers every other path
+ * itself, the state store both servers share (RDS for PostgreSQL), the Lambda that records
+ * sign-outs made outside the auth-server, the user-import role and operator policy, and the
+ * alarms with their dashboard. The pool and client ids, the MFA mode and the store's address reach the servers
  * through their task definitions; nobody copies them by hand.
  */
 export class AuthStack extends Stack {
@@ -128,14 +130,32 @@ export class AuthStack extends Stack {
       : loadBalancer.addListener('Http', { port: 80 });
     if (settings.certificateArn) loadBalancer.addRedirect();
     const api = `/${settings.stage}/api`;
-    // Only the API paths reach a server (the rules below); anything else, `/metrics` among
-    // them, is answered here.
+    const account = `/${settings.stage}/account`;
+    // Only the API paths and the account pages reach a server (the rules below); anything
+    // else, `/metrics` among them, is answered here.
     listener.addAction('NotAnApiPath', {
       action: elbv2.ListenerAction.fixedResponse(404, {
         contentType: 'application/json',
-        messageBody: notAnApiPathBody(api),
+        messageBody: notAnApiPathBody(api, account),
       }),
     });
+    // Where browsers and the auth-server reach the stack: the certificate's host name, or the
+    // load balancer's own over plain http.
+    const publicBase = `${settings.certificateArn ? 'https' : 'http'}://${
+      settings.domainName ?? loadBalancer.loadBalancerDnsName
+    }`;
+    const apiUrl = `${publicBase}${api}`;
+    // Signs the account pages' CSRF tokens: one value for every task, so a form served by one
+    // task is accepted by another.
+    const accountCsrfSecret = new secretsmanager.Secret(this, 'AccountCsrfSecret', {
+      description: 'Signs the auth-server account pages’ CSRF tokens (ACCOUNT_CSRF_SECRET)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    acknowledge(
+      accountCsrfSecret,
+      'AwsSolutions-SMG4',
+      'A signing key for the account pages’ form tokens, not a credential: tasks read it once, at start, so a scheduled rotation would leave old and new tasks refusing each other’s forms until all are replaced. To change it, put a new value and force a new deployment of the auth-server.',
+    );
     const pool = {
       AWS_REGION: this.region,
       STAGE: settings.stage,
@@ -157,23 +177,31 @@ export class AuthStack extends Stack {
         SIGNUP_CONFIRMATION: settings.signupConfirmation,
         // The pool's MfaConfiguration comes from the same setting (UserDirectory).
         MFA_MODE: settings.mfaMode,
+        // The profile page's "call the resource API" button, through the load balancer.
+        ACCOUNT_RESOURCE_API_URL: apiUrl,
       },
       secrets: {
         ...store.secrets,
+        ACCOUNT_CSRF_SECRET: ecs.Secret.fromSecretsManager(accountCsrfSecret),
         ...(directory.clientSecret
           ? { USER_POOL_CLIENT_SECRET: ecs.Secret.fromSecretsManager(directory.clientSecret) }
           : {}),
       },
-      routing: {
-        pathPatterns: [
-          `${api}/user`,
-          `${api}/user/*`,
-          `${api}/admin/users`,
-          `${api}/admin/users/*`,
-          `${api}/openapi.json`,
-        ],
-        priority: 10,
-      },
+      routing: [
+        {
+          name: 'Api',
+          pathPatterns: [
+            `${api}/user`,
+            `${api}/user/*`,
+            `${api}/admin/users`,
+            `${api}/admin/users/*`,
+            `${api}/openapi.json`,
+          ],
+          priority: 10,
+        },
+        // The server-rendered account pages and their stylesheet.
+        { name: 'AccountPages', pathPatterns: [account, `${account}/*`], priority: 11 },
+      ],
       forwardedMetrics: FORWARDED_METRICS['auth-server'],
       desiredCount: settings.desiredCount,
       maxCount: settings.maxCount,
@@ -196,7 +224,7 @@ export class AuthStack extends Stack {
       secrets: store.secrets,
       // Everything else under the API (`/users/me`, its admin and scope examples, and
       // unknown API paths, which get its JSON 404), after the auth-server's rule.
-      routing: { pathPatterns: [api, `${api}/*`], priority: 20 },
+      routing: [{ name: 'Api', pathPatterns: [api, `${api}/*`], priority: 20 }],
       forwardedMetrics: FORWARDED_METRICS['resource-server'],
       desiredCount: settings.desiredCount,
       maxCount: settings.maxCount,
@@ -228,10 +256,10 @@ export class AuthStack extends Stack {
       trigger: directory.triggerFunction,
     });
 
-    const scheme = settings.certificateArn ? 'https' : 'http';
-    new CfnOutput(this, 'ApiUrl', {
-      value: `${scheme}://${loadBalancer.loadBalancerDnsName}${api}`,
-      description: 'Base URL of both APIs',
+    new CfnOutput(this, 'ApiUrl', { value: apiUrl, description: 'Base URL of both APIs' });
+    new CfnOutput(this, 'AccountUrl', {
+      value: `${publicBase}${account}`,
+      description: 'The account pages (sign-up, sign-in, profile)',
     });
     new CfnOutput(this, 'UserPoolId', { value: directory.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: directory.client.userPoolClientId });

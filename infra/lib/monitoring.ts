@@ -8,6 +8,14 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, SIGN_INS_METRIC, TOKEN_FAILURES_METRIC } from './telemetry';
+import {
+  LEGACY_STORE_LATENCY_METRIC,
+  TRIGGER_NAMES,
+  bothTriggersSum,
+  triggerMetric,
+  type TriggerCountMetric,
+  type TriggerName,
+} from './trigger-metrics';
 
 export type ServiceName = 'auth-server' | 'resource-server';
 
@@ -27,8 +35,13 @@ export const ALARM_THRESHOLDS = {
   } satisfies Record<ServiceName, Duration>,
   /** Wrong-password sign-ins per period, all tasks together. */
   signInFailures: 100,
-  /** Trigger invocations that ended in an error per period (refusals included: see the README). */
-  triggerErrors: 20,
+  /**
+   * Trigger invocations that failed per period, both triggers: the trigger's own `Errors`, which
+   * leaves out refusals (a wrong legacy password is not a fault).
+   */
+  triggerErrors: 5,
+  /** Trigger invocations the legacy store could not answer per period, both triggers. */
+  legacyStoreUnavailable: 5,
   /** The trigger's longest run in a period, as a share of its timeout. */
   triggerDurationShareOfTimeout: 0.8,
 } as const;
@@ -43,6 +56,7 @@ export const ALARM_NAMES = {
   unhealthyHosts: (service: ServiceName) => `${service}-unhealthy-hosts`,
   signInFailureSpike: 'sign-in-failure-spike',
   triggerErrors: 'trigger-errors',
+  legacyStoreUnavailable: 'legacy-store-unavailable',
   triggerDuration: 'trigger-duration-near-timeout',
 } as const;
 
@@ -146,11 +160,13 @@ export class Monitoring extends Construct {
       title: string,
       created: cloudwatch.Alarm | undefined,
       left: cloudwatch.IMetric[],
+      right?: cloudwatch.IMetric[],
     ): void => {
       widgets.push(
         new cloudwatch.GraphWidget({
           title,
           left,
+          right,
           leftAnnotations: created ? [created.toAnnotation()] : undefined,
           width: 12,
         }),
@@ -228,16 +244,51 @@ export class Monitoring extends Construct {
     ]);
 
     const trigger = props.trigger;
-    const triggerErrors = trigger.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' });
+    const triggerErrors = bothTriggersSum('Errors', ALARM_PERIOD, 'failed (refusals not counted)');
     graph(
-      'Trigger: errors and invocations',
+      'Trigger: failed invocations',
       alarm(ALARM_NAMES.triggerErrors, triggerErrors, {
-        alarmDescription: `The UserMigration/PreSignUp trigger ended in an error at least ${ALARM_THRESHOLDS.triggerErrors} times in 5 minutes (its refusals of a wrong legacy password count too).`,
+        alarmDescription: `The UserMigration and PreSignUp triggers failed at least ${ALARM_THRESHOLDS.triggerErrors} times in 5 minutes (Authstack/Trigger Errors: the legacy store unavailable, an invalid event or a defect; refusals of a wrong password are not counted).`,
         threshold: ALARM_THRESHOLDS.triggerErrors,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
       }),
-      [triggerErrors, trigger.metricInvocations({ period: ALARM_PERIOD, statistic: 'Sum' })],
+      [triggerErrors],
+      [trigger.metricInvocations({ period: ALARM_PERIOD, statistic: 'Sum', label: 'invocations' })],
+    );
+    const storeUnavailable = bothTriggersSum(
+      'StoreUnavailable',
+      ALARM_PERIOD,
+      'legacy store unavailable',
+    );
+    graph(
+      'Trigger: legacy store unavailable',
+      alarm(ALARM_NAMES.legacyStoreUnavailable, storeUnavailable, {
+        alarmDescription: `The legacy store could not answer the UserMigration or PreSignUp trigger at least ${ALARM_THRESHOLDS.legacyStoreUnavailable} times in 5 minutes (Authstack/Trigger StoreUnavailable): legacy users cannot migrate and sign-ups are refused.`,
+        threshold: ALARM_THRESHOLDS.legacyStoreUnavailable,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+      }),
+      [storeUnavailable],
+    );
+    const count = (name: TriggerName, metric: TriggerCountMetric, label: string) =>
+      triggerMetric(name, metric, { statistic: 'Sum', period: ALARM_PERIOD, label });
+    graph('Trigger: migrations and sign-ups per 5 minutes', undefined, [
+      count('UserMigration', 'Migrated', 'migrated'),
+      count('UserMigration', 'Refused', 'migration refused'),
+      count('PreSignUp', 'Allowed', 'sign-up allowed'),
+      count('PreSignUp', 'Refused', 'sign-up refused (legacy account)'),
+    ]);
+    graph(
+      'Trigger: legacy store latency p99 (ms)',
+      undefined,
+      TRIGGER_NAMES.map((name) =>
+        triggerMetric(name, LEGACY_STORE_LATENCY_METRIC, {
+          statistic: 'p99',
+          period: ALARM_PERIOD,
+          label: `${name} p99`,
+        }),
+      ),
     );
     const timeout = trigger.timeout;
     if (!timeout) throw new Error('the trigger function has no timeout');

@@ -18,6 +18,12 @@ export interface DeploymentSettings {
   legacyDatabaseSecretArn?: string;
   /** An ACM certificate for HTTPS on the load balancer; plain HTTP on port 80 when absent. */
   certificateArn?: string;
+  /**
+   * The host name the certificate is for, whose DNS points at the load balancer (required with
+   * `certificateArn`: the load balancer's own name is on no certificate). The public URLs
+   * (`ApiUrl`, the account pages' `ACCOUNT_RESOURCE_API_URL`) use it.
+   */
+  domainName?: string;
   /** Email domains whose legacy users may migrate (empty: any). */
   migrationAllowedEmailDomains: string[];
   /**
@@ -79,6 +85,23 @@ function oneOf<T extends string>(node: Node, key: string, values: readonly T[], 
   return match;
 }
 
+/** A DNS host name: dot-separated labels of letters, digits and inner hyphens. */
+const HOST_NAME =
+  /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+function domainName(node: Node, certificateArn: string | undefined): string | undefined {
+  const value = text(node, 'domainName')?.toLowerCase();
+  if (value !== undefined && !HOST_NAME.test(value))
+    throw new Error(
+      `context domainName: expected a host name such as api.example.com, got ${value}`,
+    );
+  if (certificateArn !== undefined && value === undefined)
+    throw new Error(
+      'context domainName: required with certificateArn (the host name the certificate is for, pointing at the load balancer)',
+    );
+  return value;
+}
+
 function count(node: Node, key: string, fallback: number): number {
   const value = text(node, key);
   if (value === undefined) return fallback;
@@ -102,11 +125,13 @@ export function settingsFromContext(node: Node): DeploymentSettings {
     throw new Error(
       `context stateDatabaseInstanceType: expected an instance class such as t4g.small, got ${stateDatabaseInstanceType}`,
     );
+  const certificateArn = text(node, 'certificateArn');
   const settings: DeploymentSettings = {
     stage,
     clientSecret: flag(node, 'clientSecret', DEFAULT_SETTINGS.clientSecret),
     legacyDatabaseSecretArn: text(node, 'legacyDatabaseSecretArn'),
-    certificateArn: text(node, 'certificateArn'),
+    certificateArn,
+    domainName: domainName(node, certificateArn),
     migrationAllowedEmailDomains: (text(node, 'migrationAllowedEmailDomains') ?? '')
       .split(',')
       .map((domain) => domain.trim())

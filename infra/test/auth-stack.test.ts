@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { DEFAULT_PASSWORD_POLICY } from '@authstack/shared';
+import { configSchema as authServerConfig } from '@authstack/auth-server/config';
 import {
   AUTH_SERVER_COGNITO_OPERATIONS,
   PUBLIC_COGNITO_OPERATIONS,
@@ -253,7 +254,7 @@ describe('AuthStack (default context)', () => {
         });
     });
 
-    it('routes the auth-server paths to it, the rest of the API to the resource-server, and answers anything else itself', () => {
+    it('routes the auth-server paths and the account pages to it, the rest of the API to the resource-server, and answers anything else itself', () => {
       const authTargets = logicalId(
         template,
         'AWS::ElasticLoadBalancingV2::TargetGroup',
@@ -282,6 +283,15 @@ describe('AuthStack (default context)', () => {
         ],
       });
       template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+        Actions: [{ Type: 'forward', TargetGroupArn: { Ref: authTargets } }],
+        Conditions: [
+          {
+            Field: 'path-pattern',
+            PathPatternConfig: { Values: ['/v1/account', '/v1/account/*'] },
+          },
+        ],
+      });
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
         Priority: 20,
         Actions: [{ Type: 'forward', TargetGroupArn: { Ref: resourceTargets } }],
         Conditions: [
@@ -305,10 +315,56 @@ describe('AuthStack (default context)', () => {
       expect(JSON.parse(fixed?.FixedResponseConfig.MessageBody ?? '')).toEqual({
         error: {
           code: 'not_found',
-          message: 'No such path: the APIs are under /v1/api/',
+          message: 'No such path: the APIs are under /v1/api/, the account pages under /v1/account',
           requestId: '',
         },
       });
+    });
+
+    it('gives the auth-server one generated CSRF signing secret, the same for every task, as an ECS secret only', () => {
+      const csrf = logicalId(template, 'AWS::SecretsManager::Secret', 'AccountCsrfSecret');
+      const secret = (template.findResources('AWS::SecretsManager::Secret')[csrf] as Resource)
+        .Properties;
+      expect(secret).not.toHaveProperty('SecretString');
+      expect(secret.GenerateSecretString).toEqual({
+        PasswordLength: 64,
+        ExcludePunctuation: true,
+      });
+      // A generated value of that length is one the auth-server accepts.
+      const { PasswordLength } = secret.GenerateSecretString as { PasswordLength: number };
+      expect(
+        authServerConfig.shape.ACCOUNT_CSRF_SECRET.safeParse('x'.repeat(PasswordLength)).success,
+      ).toBe(true);
+      expect(authServer.Secrets).toContainEqual({
+        Name: 'ACCOUNT_CSRF_SECRET',
+        ValueFrom: { Ref: csrf },
+      });
+      expect(environmentOf(authServer)).not.toHaveProperty('ACCOUNT_CSRF_SECRET');
+      expect(JSON.stringify(resourceServer)).not.toContain('ACCOUNT_CSRF_SECRET');
+      // One task definition for the service: every task gets the same value.
+      expect(
+        resourcesOf(template, 'AWS::ECS::TaskDefinition').filter((task) =>
+          JSON.stringify(task.Properties.ContainerDefinitions).includes('ACCOUNT_CSRF_SECRET'),
+        ),
+      ).toHaveLength(1);
+    });
+
+    it("points the account pages' resource button at the resource API through the load balancer, and keeps their cookies Secure", () => {
+      const loadBalancer = logicalId(
+        template,
+        'AWS::ElasticLoadBalancingV2::LoadBalancer',
+        'LoadBalancer',
+      );
+      const base = (path: string) => ({
+        'Fn::Join': ['', ['http://', { 'Fn::GetAtt': [loadBalancer, 'DNSName'] }, path]],
+      });
+      expect(environmentOf(authServer).ACCOUNT_RESOURCE_API_URL).toEqual(base('/v1/api'));
+      const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+      expect(outputs.ApiUrl?.Value).toEqual(base('/v1/api'));
+      expect(outputs.AccountUrl?.Value).toEqual(base('/v1/account'));
+      // Secure is the server's default; nothing here turns it off.
+      expect(environmentOf(authServer)).not.toHaveProperty('ACCOUNT_COOKIE_SECURE');
+      expect(environmentOf(authServer)).not.toHaveProperty('CORS_ORIGINS');
     });
 
     it('scales each service on CPU', () => {
@@ -447,6 +503,7 @@ describe('AuthStack (default context)', () => {
           'AwsSolutions-RDS11 at AuthStack/StateStore/Database',
           'AwsSolutions-RDS3 at AuthStack/StateStore/Database',
           'AwsSolutions-S1 at AuthStack/AccessLogs/Bucket',
+          'AwsSolutions-SMG4 at AuthStack/AccountCsrfSecret',
           'AwsSolutions-SMG4 at AuthStack/StateStore/Secret',
           'AwsSolutions-SMG4 at AuthStack/Users/LegacyDatabaseSecret',
         ].sort(),
@@ -612,17 +669,19 @@ describe('AuthStack (default context)', () => {
           ],
         ],
       };
+      const password = {
+        Name: 'PGPASSWORD',
+        ValueFrom: { 'Fn::Join': ['', [{ Ref: attachment }, ':password::']] },
+      };
       for (const name of ['auth-server', 'resource-server']) {
         const container = containerOf(template, name);
         expect({ name, url: environmentOf(container).STATE_DATABASE_URL }).toEqual({ name, url });
         expect({ name, secrets: container.Secrets }).toEqual({
           name,
-          secrets: [
-            {
-              Name: 'PGPASSWORD',
-              ValueFrom: { 'Fn::Join': ['', [{ Ref: attachment }, ':password::']] },
-            },
-          ],
+          secrets:
+            name === 'auth-server'
+              ? [password, expect.objectContaining({ Name: 'ACCOUNT_CSRF_SECRET' })]
+              : [password],
         });
       }
       // Revocations are kept as long as the pool's tokens live (1 h), not the default day.
@@ -631,14 +690,18 @@ describe('AuthStack (default context)', () => {
       });
     });
 
-    it('lets each task read only that secret, and only at start (the execution role)', () => {
-      for (const hint of ['AuthServerTaskExecutionRole', 'ResourceServerTaskExecutionRole']) {
+    it('lets each task read only its secrets, and only at start (the execution role)', () => {
+      const csrf = logicalId(template, 'AWS::SecretsManager::Secret', 'AccountCsrfSecret');
+      for (const [hint, secrets] of [
+        ['AuthServerTaskExecutionRole', [{ Ref: attachment }, { Ref: csrf }]],
+        ['ResourceServerTaskExecutionRole', [{ Ref: attachment }]],
+      ] as const) {
         const reads = statementsOfRole(template, hint).filter((statement) =>
           actionsOf(statement).includes('secretsmanager:GetSecretValue'),
         );
         expect({ hint, resources: reads.map((statement) => statement.Resource) }).toEqual({
           hint,
-          resources: [{ Ref: attachment }],
+          resources: secrets,
         });
       }
       for (const hint of ['AuthServerTaskTaskRole', 'ResourceServerTaskTaskRole'])
@@ -838,7 +901,7 @@ describe.each(MFA_MODES.filter((mode) => mode !== DEFAULT_MFA_MODE))(
   },
 );
 
-describe('AuthStack (in eu-west-1; client secret, existing legacy database secret, HTTPS, Multi-AZ store)', () => {
+describe('AuthStack (in eu-west-1; client secret, existing legacy database secret, HTTPS on a domain name, Multi-AZ store)', () => {
   const existing =
     'arn:aws:secretsmanager:eu-west-1:123456789012:secret:legacy/database-url-AbCdEf';
   const certificate = 'arn:aws:acm:eu-west-1:123456789012:certificate/abc';
@@ -847,6 +910,7 @@ describe('AuthStack (in eu-west-1; client secret, existing legacy database secre
       clientSecret: 'true',
       legacyDatabaseSecretArn: existing,
       certificateArn: certificate,
+      domainName: 'Auth.Example.com',
       stateDatabaseInstanceType: 'm7g.large',
       stateDatabaseMultiAz: 'true',
     },
@@ -918,11 +982,21 @@ describe('AuthStack (in eu-west-1; client secret, existing legacy database secre
     const secret = logicalId(template, 'AWS::SecretsManager::Secret', 'AppClientSecret');
     expect(container.Secrets).toEqual([
       expect.objectContaining({ Name: 'PGPASSWORD' }),
+      expect.objectContaining({ Name: 'ACCOUNT_CSRF_SECRET' }),
       { Name: 'USER_POOL_CLIENT_SECRET', ValueFrom: { Ref: secret } },
     ]);
     expect(containerOf(template, 'resource-server').Secrets).toEqual([
       expect.objectContaining({ Name: 'PGPASSWORD' }),
     ]);
+  });
+
+  it('names the domain name, over HTTPS, in the public URLs and the account pages’ resource API URL', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.ApiUrl?.Value).toBe('https://auth.example.com/v1/api');
+    expect(outputs.AccountUrl?.Value).toBe('https://auth.example.com/v1/account');
+    expect(environmentOf(containerOf(template, 'auth-server')).ACCOUNT_RESOURCE_API_URL).toBe(
+      'https://auth.example.com/v1/api',
+    );
   });
 
   it('runs the state store on the instance class and with the Multi-AZ standby the context asks for', () => {
@@ -964,9 +1038,9 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Every match of `pattern`'s first group in a workspace's source. */
-function scanSource(workspace: string, pattern: RegExp): string[] {
-  return sourceFiles(path.join(REPO_ROOT, workspace, 'src')).flatMap((file) =>
+/** Every match of `pattern`'s first group in a workspace's source (or one folder of it). */
+function scanSource(workspace: string, pattern: RegExp, folder = ''): string[] {
+  return sourceFiles(path.join(REPO_ROOT, workspace, 'src', folder)).flatMap((file) =>
     [...readFileSync(file, 'utf8').matchAll(pattern)].map((match) => match[1] as string),
   );
 }
@@ -1016,6 +1090,23 @@ describe("load balancer routing against the servers' own routes", () => {
       expect({ route, to: routeOf(concrete(route)) }).toEqual({ route, to: 'auth-server' });
   });
 
+  it('sends the account pages, each of their routes and their stylesheet, to the auth-server', () => {
+    // Where the auth-server mounts them: the rule's prefix.
+    expect(readFileSync(path.join(REPO_ROOT, 'auth-server', 'src', 'app.ts'), 'utf8')).toMatch(
+      /app\.use\(\s*`\/\$\{settings\.stage\}\/account`,\s*accountPages\(/,
+    );
+    const pages = scanSource(
+      'auth-server',
+      /router\.(?:get|post|put|patch|delete|all)\(\s*'(\/[^']*)'/g,
+      'pages',
+    );
+    expect(pages).toEqual(
+      expect.arrayContaining(['/', '/signin', '/profile', '/static/account.css']),
+    );
+    for (const page of [...pages, ''])
+      expect({ page, to: routeOf(`/v1/account${page}`) }).toEqual({ page, to: 'auth-server' });
+  });
+
   it('sends every resource-server route, and any other API path, to the resource-server', () => {
     const routes = scanSource(
       'resource-server',
@@ -1026,17 +1117,21 @@ describe("load balancer routing against the servers' own routes", () => {
       expect({ route, to: routeOf(concrete(route)) }).toEqual({ route, to: 'resource-server' });
   });
 
-  it('forwards API paths only: /metrics, the health checks and every other path reach no server', () => {
+  it('forwards API paths and account pages only: /metrics, the health checks and every other path reach no server', () => {
     for (const { patterns } of rules)
-      for (const pattern of patterns) expect(pattern).toMatch(/^\/v1\/api(\/|$)/);
+      for (const pattern of patterns) expect(pattern).toMatch(/^\/v1\/(api|account)(\/|$)/);
     for (const requestPath of [
       '/metrics',
       '/healthz',
       '/readyz',
       '/',
       '/v1/apix',
+      '/v1/accountx',
+      '/v1/account-metrics',
+      '/account',
       '/v1/metrics',
       '/metrics/v1/api',
+      '/metrics/v1/account',
     ])
       expect({ requestPath, to: routeOf(requestPath) }).toEqual({ requestPath, to: 'none' });
   });

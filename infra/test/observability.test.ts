@@ -10,6 +10,13 @@ import {
   METRICS_NAMESPACE,
   SIGN_INS_METRIC,
 } from '../lib/telemetry';
+import {
+  LEGACY_STORE_LATENCY_METRIC,
+  TRIGGER_COUNT_METRICS,
+  TRIGGER_DIMENSION,
+  TRIGGER_METRICS_NAMESPACE,
+  TRIGGER_NAMES,
+} from '../lib/trigger-metrics';
 import { logicalId, synthesize } from './support/synth';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -47,14 +54,27 @@ function joined(value: unknown): string {
   throw new Error(`cannot join ${JSON.stringify(value)}`);
 }
 
-function sourceOf(workspace: string): string {
+/** A value the template joins from pieces, any intrinsic written as `<…>`: for reading only. */
+function flattened(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join) return join[1].map(flattened).join(join[0]);
+  const getAtt = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+  if (getAtt) return `<${getAtt[0]}.${getAtt[1]}>`;
+  const ref = (value as { Ref?: string }).Ref;
+  if (ref !== undefined) return `<${ref}>`;
+  return `<${Object.keys(value as object).join()}>`;
+}
+
+/** The `.ts` source of a workspace's `src` (or one folder of it), every file joined. */
+function sourceOf(workspace: string, folder = ''): string {
   const read = (dir: string): string[] =>
     readdirSync(dir).flatMap((name) => {
       const file = path.join(dir, name);
       if (statSync(file).isDirectory()) return read(file);
       return file.endsWith('.ts') ? [readFileSync(file, 'utf8')] : [];
     });
-  return read(path.join(REPO_ROOT, workspace, 'src')).join('\n');
+  return read(path.join(REPO_ROOT, workspace, 'src', folder)).join('\n');
 }
 
 describe('the ADOT collector beside each server', () => {
@@ -228,6 +248,7 @@ describe('alarms', () => {
         'AuthStack-resource-server-unhealthy-hosts',
         'AuthStack-sign-in-failure-spike',
         'AuthStack-trigger-errors',
+        'AuthStack-legacy-store-unavailable',
         'AuthStack-trigger-duration-near-timeout',
       ].sort(),
     );
@@ -328,20 +349,67 @@ describe('alarms', () => {
     });
   });
 
-  it("fire on the trigger's errors, and on its longest run passing 80 % of its timeout", () => {
-    const timeoutSeconds = resources[trigger]?.Properties.Timeout as number;
-    expect(alarms['AuthStack-trigger-errors']).toMatchObject({
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Errors',
-      Statistic: 'Sum',
-      Period: 300,
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: trigger } }],
-      Threshold: ALARM_THRESHOLDS.triggerErrors,
+  /** The two per-trigger Sum queries an alarm adds up, by query id. */
+  const bothTriggers = (name: string, metricName: string) => {
+    const queries = queriesOf(name);
+    expect(queries.find((query) => query.Expression)?.Expression).toBe(
+      'FILL(userMigration, 0) + FILL(preSignUp, 0)',
+    );
+    expect(
+      Object.fromEntries(
+        queries.filter((query) => query.MetricStat).map((query) => [query.Id, query.MetricStat]),
+      ),
+    ).toEqual({
+      userMigration: {
+        Metric: {
+          Namespace: 'Authstack/Trigger',
+          MetricName: metricName,
+          Dimensions: [{ Name: 'Trigger', Value: 'UserMigration' }],
+        },
+        Stat: 'Sum',
+        Period: 300,
+      },
+      preSignUp: {
+        Metric: {
+          Namespace: 'Authstack/Trigger',
+          MetricName: metricName,
+          Dimensions: [{ Name: 'Trigger', Value: 'PreSignUp' }],
+        },
+        Stat: 'Sum',
+        Period: 300,
+      },
     });
+  };
+
+  it("fire on the triggers' own failures, both triggers together, not on Lambda's Errors (which counts every wrong password)", () => {
+    bothTriggers('AuthStack-trigger-errors', 'Errors');
+    expect(alarms['AuthStack-trigger-errors']).toMatchObject({
+      Threshold: 5,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+    });
+    expect(ALARM_THRESHOLDS.triggerErrors).toBe(5);
+    expect(alarms['AuthStack-trigger-errors']).not.toHaveProperty('Namespace');
+    expect(JSON.stringify(alarms['AuthStack-trigger-errors'])).not.toContain('AWS/Lambda');
+  });
+
+  it('fire when the legacy store could not answer the triggers at least 5 times in 5 minutes', () => {
+    bothTriggers('AuthStack-legacy-store-unavailable', 'StoreUnavailable');
+    expect(alarms['AuthStack-legacy-store-unavailable']).toMatchObject({
+      Threshold: 5,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+    });
+    expect(ALARM_THRESHOLDS.legacyStoreUnavailable).toBe(5);
+  });
+
+  it("fire on the trigger's longest run passing 80 % of its timeout (Lambda's Duration)", () => {
+    const timeoutSeconds = resources[trigger]?.Properties.Timeout as number;
     expect(alarms['AuthStack-trigger-duration-near-timeout']).toMatchObject({
       Namespace: 'AWS/Lambda',
       MetricName: 'Duration',
       Statistic: 'Maximum',
+      Period: 300,
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: trigger } }],
       Threshold: timeoutSeconds * 1000 * 0.8,
       ComparisonOperator: 'GreaterThanThreshold',
@@ -398,6 +466,102 @@ describe('alarms', () => {
     expect(body).toContain("SEARCH('{Authstack,outcome} MetricName=");
     expect(body).toContain("SEARCH('{Authstack,reason} MetricName=");
     expect(outputs.DashboardName?.Value).toEqual({ Ref: dashboardId });
+  });
+
+  it("show the trigger's migrations and sign-ups per period and the legacy store's p99 latency", () => {
+    const [[, dashboard] = []] = ofType('AWS::CloudWatch::Dashboard');
+    const { widgets } = JSON.parse(flattened(dashboard?.Properties.DashboardBody)) as {
+      widgets: { properties: { title?: string; metrics?: unknown[][] } }[];
+    };
+    const metricsOf = (title: string) =>
+      widgets.find((widget) => widget.properties.title === title)?.properties.metrics;
+    expect(metricsOf('Trigger: migrations and sign-ups per 5 minutes')).toEqual([
+      [
+        'Authstack/Trigger',
+        'Migrated',
+        'Trigger',
+        'UserMigration',
+        { label: 'migrated', stat: 'Sum' },
+      ],
+      [
+        'Authstack/Trigger',
+        'Refused',
+        'Trigger',
+        'UserMigration',
+        { label: 'migration refused', stat: 'Sum' },
+      ],
+      [
+        'Authstack/Trigger',
+        'Allowed',
+        'Trigger',
+        'PreSignUp',
+        { label: 'sign-up allowed', stat: 'Sum' },
+      ],
+      [
+        'Authstack/Trigger',
+        'Refused',
+        'Trigger',
+        'PreSignUp',
+        { label: 'sign-up refused (legacy account)', stat: 'Sum' },
+      ],
+    ]);
+    expect(metricsOf('Trigger: legacy store latency p99 (ms)')).toEqual([
+      [
+        'Authstack/Trigger',
+        'LegacyStoreLatency',
+        'Trigger',
+        'UserMigration',
+        { label: 'UserMigration p99', stat: 'p99' },
+      ],
+      [
+        'Authstack/Trigger',
+        'LegacyStoreLatency',
+        'Trigger',
+        'PreSignUp',
+        { label: 'PreSignUp p99', stat: 'p99' },
+      ],
+    ]);
+  });
+});
+
+describe("the trigger's metrics, as infra names them", () => {
+  // Infra does not depend on the trigger package: its source is read, so a rename on either
+  // side fails here instead of leaving an alarm on a metric nobody writes.
+  const source = sourceOf('trigger', 'metrics');
+  const constant = (name: string): string | undefined =>
+    new RegExp(`\\b${name}\\s*=\\s*'([^']*)'`).exec(source)?.[1];
+
+  it('are in the namespace the trigger writes to, under its one dimension', () => {
+    expect(constant('TRIGGER_METRICS_NAMESPACE')).toBe(TRIGGER_METRICS_NAMESPACE);
+    expect(source).toMatch(
+      new RegExp(`setDimensions\\(\\{ ${TRIGGER_DIMENSION}: trigger \\}, false\\)`),
+    );
+    const triggerNames = /export type TriggerName = ([^;]*);/.exec(
+      readFileSync(path.join(REPO_ROOT, 'trigger', 'src', 'dispatch-trigger.ts'), 'utf8'),
+    )?.[1];
+    expect(triggerNames?.split('|').map((name) => name.trim().replace(/'/g, ''))).toEqual([
+      ...TRIGGER_NAMES,
+    ]);
+  });
+
+  it("are exactly each trigger's Count metrics", () => {
+    const outcomes = /OUTCOME_METRICS = \{([^}]*)\}/.exec(source)?.[1] ?? '';
+    for (const trigger of TRIGGER_NAMES) {
+      const written = new RegExp(`${trigger}: \\[([^\\]]*)\\]`)
+        .exec(outcomes)?.[1]
+        ?.split(',')
+        .map((name) => name.trim().replace(/'/g, ''))
+        .filter((name) => name.length > 0);
+      expect({ trigger, written }).toEqual({
+        trigger,
+        written: [...TRIGGER_COUNT_METRICS[trigger]],
+      });
+    }
+  });
+
+  it('include the legacy store latency, in milliseconds', () => {
+    expect(constant('LEGACY_STORE_LATENCY')).toBe(LEGACY_STORE_LATENCY_METRIC);
+    expect(source).toMatch(/LEGACY_STORE_LATENCY,[^;]*Unit\.Milliseconds/);
   });
 });
 

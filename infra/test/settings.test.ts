@@ -17,7 +17,21 @@ describe('settingsFromContext', () => {
       ...DEFAULT_SETTINGS,
       legacyDatabaseSecretArn: undefined,
       certificateArn: undefined,
+      domainName: undefined,
     });
+  });
+
+  it('reads the domain name a certificate is for, in lower case', () => {
+    expect(
+      settingsFor({
+        certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
+        domainName: 'Auth.Example.com',
+      }),
+    ).toMatchObject({
+      certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
+      domainName: 'auth.example.com',
+    });
+    expect(settingsFor({ domainName: 'auth.example.com' }).domainName).toBe('auth.example.com');
   });
 
   it('deploys with code confirmation and optional TOTP MFA unless told otherwise', () => {
@@ -68,6 +82,15 @@ describe('settingsFromContext', () => {
     [{ stage: { nested: true } }, /context stage: expected a string/],
     [{ stateDatabaseInstanceType: 'db.t4g.small' }, /context stateDatabaseInstanceType/],
     [{ stateDatabaseMultiAz: 'yes' }, /context stateDatabaseMultiAz: expected true or false/],
+    [
+      { certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' },
+      'context domainName: required with certificateArn (the host name the certificate is for, pointing at the load balancer)',
+    ],
+    [
+      { domainName: 'https://auth.example.com' },
+      'context domainName: expected a host name such as api.example.com, got https://auth.example.com',
+    ],
+    [{ domainName: 'localhost' }, /context domainName: expected a host name/],
   ])('refuses %j naming the key', (context, message) => {
     expect(() => settingsFor(context)).toThrow(message);
   });
