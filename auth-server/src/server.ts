@@ -1,3 +1,5 @@
+// First: tracing must start before the modules it instruments load (see ./tracing).
+import { tracing } from './tracing';
 import {
   Lifecycle,
   createLogger,
@@ -18,6 +20,7 @@ async function main(): Promise<void> {
   const config = loadAuthServerConfig();
   const logger = createLogger({ name: 'auth-server', level: config.LOG_LEVEL });
   logProcessWarnings(logger);
+  tracing.logTo(logger);
   const metrics = config.METRICS_ENABLED ? new AuthServerMetrics() : undefined;
   const client = createCognitoClient({
     region: config.AWS_REGION,
@@ -88,6 +91,7 @@ async function main(): Promise<void> {
       onClose: async () => {
         client.destroy();
         await stateStore?.close();
+        await tracing.shutdown();
       },
     });
   } catch (error) {

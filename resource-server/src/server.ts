@@ -1,3 +1,5 @@
+// First: tracing must start before the modules it instruments load (see ./tracing).
+import { tracing } from './tracing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createLogger,
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
   const config = loadConfig(configSchema);
   const logger = createLogger({ name: 'resource-server', level: config.logLevel });
   logProcessWarnings(logger);
+  tracing.logTo(logger);
   const { auth } = config;
   const metrics = config.metricsEnabled ? new ResourceServerMetrics() : undefined;
   const verifier = new TokenVerifier({
@@ -83,7 +86,10 @@ async function main(): Promise<void> {
       requestTimeoutMs: config.requestTimeoutMs,
       logger,
       lifecycle,
-      onClose: () => revocations.stop(),
+      onClose: async () => {
+        await revocations.stop();
+        await tracing.shutdown();
+      },
     });
   } catch (error) {
     reportListenFailure(logger, error, { host: config.host, port: config.port });
