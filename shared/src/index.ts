@@ -1,7 +1,9 @@
 export {
+  BufferedDestination,
   createLogger,
   logProcessWarnings,
   REDACTED_PATHS,
+  unredacted,
   type Logger,
   type LoggerOptions,
 } from './logger';

@@ -91,7 +91,7 @@ interface CachedVerification {
  * Verifies Cognito ID and access tokens of one user pool: RS256 only, signature by a key of
  * the pool's JWKS (header `jku`, `x5u`, `jwk`, `x5c` are never used), `iss`, `token_use`,
  * `aud`/`client_id`, `exp`/`nbf` with clock skew, `iat` not in the future. A verified token
- * is remembered (by hash) until it expires, the cache lifetime ends, or its key leaves the JWKS.
+ * is remembered until it expires, the cache lifetime ends, or its key leaves the JWKS.
  */
 export class TokenVerifier {
   readonly #issuer: string;
@@ -145,7 +145,7 @@ export class TokenVerifier {
 
   /**
    * The identity of a token verified before, if it is still cached and its key is still
-   * published; otherwise undefined. Costs one SHA-256 and one map lookup.
+   * published; otherwise undefined. Costs a map lookup and a string comparison.
    */
   cached(token: string): VerifiedIdentity | undefined {
     const hit = this.#cache.get(token);

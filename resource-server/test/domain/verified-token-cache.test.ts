@@ -59,4 +59,26 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get('header.payload.signaturf')).toBeUndefined();
     expect(cache.get('header.payload.signature')).toEqual({ n: 1 });
   });
+
+  it('answers only to the token it stored, even for another token with the same signature', () => {
+    const cache = new VerifiedTokenCache<{ n: number }>({ max: 10, ttlMs: 60_000 });
+    const signature = 'S'.repeat(342);
+    cache.set(
+      `eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbm4ifQ.${signature}`,
+      value(1),
+      Date.now() + 60_000,
+    );
+    expect(cache.get(`eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJtYWxsb3J5In0.${signature}`)).toBeUndefined();
+    expect(cache.get(signature.slice(-32))).toBeUndefined();
+    expect(cache.get(`eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbm4ifQ.${signature}`)).toEqual({ n: 1 });
+  });
+
+  it('on a clash of keys keeps the later token and never answers for the earlier with it', () => {
+    const cache = new VerifiedTokenCache<{ n: number }>({ max: 10, ttlMs: 60_000 });
+    const tail = 'T'.repeat(100);
+    cache.set(`h.p.A${tail}`, value(1), Date.now() + 60_000);
+    cache.set(`h.p.B${tail}`, value(2), Date.now() + 60_000);
+    expect(cache.get(`h.p.B${tail}`)).toEqual({ n: 2 });
+    expect(cache.get(`h.p.A${tail}`)).toBeUndefined();
+  });
 });

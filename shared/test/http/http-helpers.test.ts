@@ -31,6 +31,13 @@ function buildTestApp(capture: LogCapture) {
     req.log.warn({ step: 'noted' }, 'handler note');
     res.json({ ok: true });
   });
+  app.get('/careless', (req, res) => {
+    req.log.info(
+      { password: 'handler-password', body: { refreshToken: 'handler-rt' } },
+      'careless',
+    );
+    res.json({ ok: true });
+  });
   app.get('/slow', (_req, res) => {
     setTimeout(() => {
       if (!res.destroyed) res.json({ late: true });
@@ -150,6 +157,23 @@ describe('requestContext', () => {
     const notes = capture.records().filter((record) => record.msg === 'handler note');
     expect(notes.map((note) => note.requestId)).toEqual(['note-1', 'note-2']);
     expect(notes[0]).toMatchObject({ level: 'warn', step: 'noted' });
+  });
+
+  it('writes the request line from its known fields, while req.log still redacts', async () => {
+    await request(app).get('/careless').set('X-Request-Id', 'care-1');
+    const records = capture.records().filter((record) => record.requestId === 'care-1');
+    expect(records.find((record) => record.msg === 'careless')).toMatchObject({
+      password: '[redacted]',
+      body: { refreshToken: '[redacted]' },
+    });
+    const line = records.find((record) => record.msg === 'request completed');
+    expect(line?.req).toEqual({
+      method: 'GET',
+      path: '/careless',
+      remoteAddress: expect.any(String),
+    });
+    expect(line?.res).toEqual({ statusCode: 200 });
+    expect(capture.text()).not.toMatch(/handler-password|handler-rt/);
   });
 
   it('logs a 4xx at warn and a 2xx at info', async () => {
