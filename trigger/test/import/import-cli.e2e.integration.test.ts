@@ -5,8 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import {
   AdminGetUserCommand,
   GetCSVHeaderCommand,
@@ -37,6 +36,7 @@ import {
   runCli,
   startCli,
   temporaryStateDir,
+  waitForProgress,
 } from './support';
 
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/CognitoUserImport';
@@ -256,22 +256,11 @@ describe('npm run import: legacy users into the pool with Cognito import jobs', 
     const stateDir = temporaryStateDir();
     const args = ['--max-users-per-job', '2', '--poll-interval', '50', '--json'];
     const first = startCli(args, env(userPool, stateDir));
-    const progressFile = path.join(stateDir, userPool.userPoolId, 'progress.json');
-    let chunksAtKill: { state: string }[] = [];
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      if (!existsSync(progressFile)) continue;
-      const progress = JSON.parse(readFileSync(progressFile, 'utf8')) as {
-        chunks: { state: string }[];
-      };
-      const finished = progress.chunks.filter((chunk) => chunk.state === 'finished').length;
-      const inFlight = progress.chunks.some((chunk) => chunk.state !== 'finished');
-      if (finished >= 3 && inFlight) {
-        chunksAtKill = progress.chunks;
-        first.child.kill('SIGKILL');
-        break;
-      }
-    }
+    const chunksAtKill = await waitForProgress(stateDir, userPool.userPoolId, (chunks) => {
+      const finished = chunks.filter((chunk) => chunk.state === 'finished').length;
+      return finished >= 3 && chunks.some((chunk) => chunk.state !== 'finished');
+    });
+    first.child.kill('SIGKILL');
     expect((await first.done).signal).toBe('SIGKILL');
     const importedBefore = (await poolUsers(pool.client, userPool.userPoolId)).length;
     expect(importedBefore).toBeGreaterThan(0);
@@ -297,15 +286,9 @@ describe('npm run import: legacy users into the pool with Cognito import jobs', 
     const stateDir = temporaryStateDir();
     const args = ['--max-users-per-job', '3', '--poll-interval', '50', '--json'];
     const first = startCli(args, env(userPool, stateDir));
-    const progressFile = path.join(stateDir, userPool.userPoolId, 'progress.json');
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      if (!existsSync(progressFile)) continue;
-      const progress = JSON.parse(readFileSync(progressFile, 'utf8')) as {
-        chunks: { state: string }[];
-      };
-      if (progress.chunks.some((chunk) => chunk.state === 'finished')) break;
-    }
+    await waitForProgress(stateDir, userPool.userPoolId, (chunks) =>
+      chunks.some((chunk) => chunk.state === 'finished'),
+    );
     first.child.kill('SIGINT');
     const interrupted = await first.done;
     expect(interrupted.code).toBe(130);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -133,5 +133,23 @@ export async function addLegacyUsers(
     }
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * Waits until the pool's progress file (written by a running CLI) has chunks for which
+ * `reached` holds, and returns them: the moment a test interrupts a run.
+ */
+export async function waitForProgress(
+  stateDir: string,
+  userPoolId: string,
+  reached: (chunks: { state: string }[]) => boolean,
+): Promise<{ state: string }[]> {
+  const file = path.join(stateDir, userPoolId, 'progress.json');
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (!existsSync(file)) continue;
+    const { chunks } = JSON.parse(readFileSync(file, 'utf8')) as { chunks: { state: string }[] };
+    if (reached(chunks)) return chunks;
   }
 }
