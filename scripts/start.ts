@@ -2,7 +2,13 @@
  * `npm start`: the whole stack on this machine, no AWS account and no Docker.
  * Configuration (all optional): see `scripts/stack/config.ts` and the README.
  */
-import { ConfigError, createLogger, logProcessWarnings, type Logger } from '@authstack/shared';
+import {
+  ConfigError,
+  createLogger,
+  logProcessWarnings,
+  SHIPPED_NODE_MAJOR,
+  takeOverSdkRuntimeNotice,
+} from '@authstack/shared';
 import { stackConfigFromEnv } from './stack/config';
 import { LocalStack, portClaims, StackStoppedError } from './stack/local-stack';
 import { readyBanner } from './stack/banner';
@@ -45,7 +51,11 @@ async function main(): Promise<void> {
     destination: output.destination,
   });
   logProcessWarnings(logger);
-  warnOnceAboutTheRuntime(logger);
+  // The AWS SDK's Node notice, once for the whole stack (the services inherit the setting).
+  const runtimeNotice = takeOverSdkRuntimeNotice();
+  if (runtimeNotice) {
+    logger.warn({ node: process.version, needed: `>=${SHIPPED_NODE_MAJOR}` }, runtimeNotice);
+  }
   const stack = new LocalStack(config, output.serviceLine, logger);
 
   let shuttingDown = false;
@@ -87,21 +97,3 @@ main().catch((error: unknown) => {
   process.stderr.write(`npm start failed: ${String(error)}\n`);
   process.exit(1);
 });
-
-/** The Node major the containers and the Lambda run, and the AWS SDK needs from January 2027. */
-const SHIPPED_NODE_MAJOR = 22;
-
-/**
- * The AWS SDK warns, in every process that loads it, that its releases after the first week
- * of January 2027 need Node 22. The stack turns that off in itself and its services and says
- * it here once instead; on Node 22 or newer, not at all.
- */
-function warnOnceAboutTheRuntime(logger: Logger): void {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const major = Number(process.versions.node.split('.')[0]);
-  if (major >= SHIPPED_NODE_MAJOR) return;
-  logger.warn(
-    { node: process.version, needed: `>=${SHIPPED_NODE_MAJOR}` },
-    `Node ${process.version}: the AWS SDK's releases after the first week of January 2027 need Node ${SHIPPED_NODE_MAJOR} (what the containers and the Lambda run); upgrade before then`,
-  );
-}

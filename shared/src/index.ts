@@ -35,3 +35,4 @@ export {
   importCsvLine,
   splitImportCsvLine,
 } from './import-csv';
+export { SHIPPED_NODE_MAJOR, takeOverSdkRuntimeNotice } from './runtime';

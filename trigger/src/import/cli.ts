@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, createLogger, IMPORT_CSV_MAX_USERS, parseConfig } from '@authstack/shared';
+import {
+  ConfigError,
+  createLogger,
+  IMPORT_CSV_MAX_USERS,
+  parseConfig,
+  takeOverSdkRuntimeNotice,
+} from '@authstack/shared';
 import { triggerConfigSchema } from '../config';
 import { createTriggerRuntime } from '../runtime';
 import { ProgressBar } from './progress-bar';
@@ -131,6 +137,8 @@ function summary(report: ImportReport): string {
 
 async function main(): Promise<number> {
   program.parse();
+  const runtimeNotice = takeOverSdkRuntimeNotice();
+  if (runtimeNotice) process.stderr.write(`note: ${runtimeNotice}\n`);
   const options = program.opts<CliOptions>();
   let legacyConfig;
   try {
