@@ -28,6 +28,12 @@ export interface StartedProcess {
   output(): string;
   /** stdout split into lines, e.g. to parse JSON log lines. */
   stdoutLines(): string[];
+  /**
+   * Resolves once a line of the output matches `pattern` (rejects after `timeoutMs`): a line
+   * the process wrote reaches the test through a pipe, which may come after an HTTP answer
+   * the process sent later, and the servers write their log lines at the end of a turn.
+   */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
   /** Sends `signal` (default SIGTERM) and waits for the exit; SIGKILL after `timeoutMs`. */
@@ -91,6 +97,13 @@ export async function startProcess(options: StartProcessOptions): Promise<Starte
     child,
     output: () => all,
     stdoutLines: () => stdout.split('\n').filter((line) => line.length > 0),
+    waitForOutput: (pattern, timeoutMs = 5_000) =>
+      waitForLine(
+        () => all,
+        pattern,
+        timeoutMs,
+        () => alive,
+      ),
     exited,
     async stop(signal = 'SIGTERM', timeoutMs = 10_000) {
       if (!alive) return exited;

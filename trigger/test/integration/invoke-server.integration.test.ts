@@ -277,7 +277,7 @@ describe('the built trigger, against the embedded legacy Postgres', () => {
             errorMessage: LEGACY_STORE_UNAVAILABLE_MESSAGE,
           });
         }
-        expect(orphan.process.output()).toContain('"msg":"legacy user store unavailable"');
+        await orphan.process.waitForOutput(/"msg":"legacy user store unavailable"/);
       } finally {
         client.destroy();
         await orphan.stop();
