@@ -8,12 +8,7 @@ import { readyBanner } from '../../scripts/stack/banner';
 import { stackConfigFromEnv, type StackConfig } from '../../scripts/stack/config';
 import { portClaims, stackEndpoints, type StackReady } from '../../scripts/stack/local-stack';
 import { assertPortsFree } from '../../scripts/stack/ports';
-import {
-  findTerminalRunner,
-  startInTerminal,
-  type TerminalProcess,
-  type TerminalRunner,
-} from './support/terminal';
+import { findTerminalRunner, startInTerminal, type TerminalProcess } from './support/terminal';
 
 /**
  * `npm start` runs `tsx scripts/start.ts`; these tests run the same script through tsx's loader
@@ -37,14 +32,13 @@ function isJson(line: string): boolean {
 }
 
 const runner = findTerminalRunner();
-const terminalTests = runner
-  ? describe
-  : (name: string, tests: () => void) =>
-      describe.skip(`${name} (SKIPPED: neither util-linux script nor python3 pty found)`, tests);
 
-terminalTests(`npm start on a terminal (LOG_FORMAT, via ${runner?.name ?? 'none'})`, () => {
-  const inTerminal = (extra: Record<string, string> = {}): TerminalProcess =>
-    startInTerminal(runner as TerminalRunner, START, { cwd: REPO_ROOT, env: { ...env, ...extra } });
+describe(`npm start on a terminal (LOG_FORMAT, via ${runner?.name ?? 'none'})`, () => {
+  const inTerminal = (extra: Record<string, string> = {}): TerminalProcess => {
+    // Never skipped: a machine with neither fails here, saying what the test needs.
+    if (!runner) throw new Error('a pseudo-terminal needs util-linux `script` or python3 (pty)');
+    return startInTerminal(runner, START, { cwd: REPO_ROOT, env: { ...env, ...extra } });
+  };
 
   let stateDir: string;
   let env: Record<string, string | undefined>;
