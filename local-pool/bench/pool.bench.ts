@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { GetUserCommand, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { hashPassword } from '../src/domain/passwords';
+import { DEFAULT_PASSWORD_HASH_COST, PasswordHasher } from '../src/domain/passwords';
 import { benchHeader, percentile } from '@authstack/shared/testing';
 import { createTestUserPool, startLocalPool } from '../src/testing';
 import {
@@ -44,7 +44,10 @@ function rssMiB(pid: number): number {
 
 async function main(): Promise<void> {
   process.stdout.write(`${benchHeader('local pool bench')}\n`);
-  const pool = await startLocalPool();
+  // The cost `npm start` runs with, not the tests' lower one.
+  const pool = await startLocalPool({
+    env: { LOCAL_POOL_PASSWORD_HASH_COST: String(DEFAULT_PASSWORD_HASH_COST) },
+  });
   try {
     const userPool = await createTestUserPool(pool);
     await pool.client.send(
@@ -78,7 +81,7 @@ async function main(): Promise<void> {
     const pid = pool.process.child.pid ?? 0;
     const poolRssMiB = rssMiB(pid);
     // The scrypt every InitiateAuth runs, alone in this process: the floor of a sign-in.
-    const scrypt = await measure(() => hashPassword(PASSWORD), 50);
+    const scrypt = await measure(() => new PasswordHasher().hash(PASSWORD), 50);
     const result = {
       calls: CALLS,
       initiateAuthMs: initiateAuth,

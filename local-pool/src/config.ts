@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { env, loadConfig } from '@authstack/shared';
+import {
+  DEFAULT_PASSWORD_HASH_COST,
+  MAX_PASSWORD_HASH_COST,
+  MIN_PASSWORD_HASH_COST,
+} from './domain/passwords';
 
 export const configSchema = z
   .object({
@@ -21,6 +26,16 @@ export const configSchema = z
     LOCAL_POOL_AUTH_SESSION_SECONDS: z.coerce.number().int().min(1).max(86_400).optional(),
     /** Pause between batches of 1000 rows of a user import job (tests that stop a job mid-way); 0 = none. */
     LOCAL_POOL_IMPORT_BATCH_PAUSE_MS: z.coerce.number().int().min(0).max(600_000).default(0),
+    /**
+     * scrypt's cost for stored passwords, as log2(N): each sign-in spends one. Test harnesses
+     * lower it; hashes keep their own parameters, so a change never breaks a stored one.
+     */
+    LOCAL_POOL_PASSWORD_HASH_COST: z.coerce
+      .number()
+      .int()
+      .min(MIN_PASSWORD_HASH_COST)
+      .max(MAX_PASSWORD_HASH_COST)
+      .default(DEFAULT_PASSWORD_HASH_COST),
     LOG_LEVEL: env.logLevel(),
   })
   .transform((raw) => ({
@@ -33,6 +48,7 @@ export const configSchema = z
     signInLockout: raw.LOCAL_POOL_SIGNIN_LOCKOUT,
     authSessionSeconds: raw.LOCAL_POOL_AUTH_SESSION_SECONDS,
     importBatchPauseMs: raw.LOCAL_POOL_IMPORT_BATCH_PAUSE_MS,
+    passwordHashCost: raw.LOCAL_POOL_PASSWORD_HASH_COST,
     logLevel: raw.LOG_LEVEL,
   }));
 

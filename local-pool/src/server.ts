@@ -6,6 +6,7 @@ import { readConfig } from './config';
 import type { PoolContext } from './domain/context';
 import { ImportJobRunner } from './domain/import-jobs';
 import { KeyStore } from './domain/keys';
+import { PasswordHasher } from './domain/passwords';
 import { SignInLockout } from './domain/sign-in-lockout';
 import { openDatabase } from './storage/database';
 import { PoolStore } from './storage/store';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   const context: PoolContext = {
     store,
     keys,
+    passwords: new PasswordHasher(config.passwordHashCost),
     clock: Date.now,
     region: config.region,
     issuerBase: () => issuerBase,

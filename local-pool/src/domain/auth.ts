@@ -16,7 +16,6 @@ import { startSession, type AuthResponse } from './challenges';
 import type { PoolContext } from './context';
 import { completeSignIn } from './mfa';
 import { findOrMigrateUser, migrationFailedError } from './migration';
-import { verifyPassword } from './passwords';
 import { lockKeyOf } from './sign-in-lockout';
 import type { ClientRecord, PoolRecord, UserRecord } from './types';
 
@@ -136,7 +135,7 @@ export async function signInWithPassword(
     throw passwordResetRequired('Password reset required for the user');
   }
   if (user) context.lockout.assertNotLocked(lockKeyOf(user));
-  const matches = await verifyPassword(password, user?.passwordHash ?? null);
+  const matches = await context.passwords.verify(password, user?.passwordHash ?? null);
   if (!user) throw unknownUserError(client);
   if (!matches) {
     context.lockout.recordFailure(lockKeyOf(user));

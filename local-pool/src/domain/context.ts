@@ -2,6 +2,7 @@ import type { Logger } from '@authstack/shared';
 import type { PoolStore } from '../storage/store';
 import type { ImportJobRunner } from './import-jobs';
 import type { KeyStore } from './keys';
+import type { PasswordHasher } from './passwords';
 import type { UserMigrationInvoker } from './migration';
 import type { SignInLockout } from './sign-in-lockout';
 import type { TriggerInvoker } from './trigger-invocation';
@@ -10,6 +11,8 @@ import type { TriggerInvoker } from './trigger-invocation';
 export interface PoolContext {
   store: PoolStore;
   keys: KeyStore;
+  /** Hashes and checks user passwords (scrypt, at the configured cost). */
+  passwords: PasswordHasher;
   /** Milliseconds since the epoch. */
   clock: () => number;
   region: string;

@@ -3,7 +3,6 @@ import { userNotFound } from '../protocol/errors';
 import { UniqueViolation } from '../storage/store';
 import type { PoolContext } from './context';
 import { newSub } from './ids';
-import { hashPassword } from './passwords';
 import { emailIsUsername } from './pools';
 import { triggerFailure, type TriggerInvoker } from './trigger-invocation';
 import type { ClientRecord, PoolRecord, UserRecord } from './types';
@@ -143,7 +142,7 @@ export async function migrateUser(
       : (finalUserStatus ?? 'CONFIRMED');
   const passwordHash =
     status === 'CONFIRMED' && request.password !== undefined
-      ? await hashPassword(request.password)
+      ? await context.passwords.hash(request.password)
       : null;
   try {
     return context.store.transaction(() =>

@@ -3,7 +3,6 @@ import { isEmail } from '@authstack/shared';
 import { enforcePasswordPolicy } from '../domain/auth';
 import { queueMessage, sendCode } from '../domain/codes';
 import { newSub, newTemporaryPassword } from '../domain/ids';
-import { hashPassword } from '../domain/passwords';
 import { emailIsUsername, requirePool } from '../domain/pools';
 import { ADMIN_CLIENT_ID, attributeMap, runPreSignUp } from '../domain/pre-sign-up';
 import type { PoolContext } from '../domain/context';
@@ -93,7 +92,7 @@ const adminCreateUser = operation(
     }
     const temporaryPassword =
       request.TemporaryPassword ?? newTemporaryPassword(policy.MinimumLength);
-    const passwordHash = await hashPassword(temporaryPassword);
+    const passwordHash = await context.passwords.hash(temporaryPassword);
     return context.store.transaction(() => {
       const existing = findUser(context, pool, request.Username);
       if (request.MessageAction === 'RESEND') {
@@ -156,7 +155,7 @@ const adminSetUserPassword = operation(
     const pool = requirePool(context, request.UserPoolId);
     requireUser(context, pool, request.Username);
     enforcePasswordPolicy(pool, request.Password);
-    const passwordHash = await hashPassword(request.Password);
+    const passwordHash = await context.passwords.hash(request.Password);
     withUser(context, request, (_pool, user) =>
       context.store.updateUser(
         user,

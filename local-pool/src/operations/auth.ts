@@ -10,7 +10,6 @@ import {
 import { closeSession, openSession } from '../domain/challenges';
 import type { PoolContext } from '../domain/context';
 import { answerMfaSetup, answerSoftwareTokenMfa, completeSignIn } from '../domain/mfa';
-import { hashPassword } from '../domain/passwords';
 import { requireClient, requirePool } from '../domain/pools';
 import { refreshTokens } from '../domain/tokens';
 import type { ClientRecord, PoolRecord } from '../domain/types';
@@ -154,7 +153,7 @@ async function answerNewPassword(
       .map(([name, Value]) => ({ Name: name.slice('userAttributes.'.length), Value })),
     false,
   );
-  const passwordHash = await hashPassword(newPassword);
+  const passwordHash = await context.passwords.hash(newPassword);
   return context.store.transaction(() => {
     const open = openSession(context, answer.session, ['NEW_PASSWORD_REQUIRED'], client);
     const { user } = open;

@@ -2,7 +2,6 @@ import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { enforcePasswordPolicy } from '../domain/auth';
 import { consumeCode, sendCode } from '../domain/codes';
-import { hashPassword, verifyPassword } from '../domain/passwords';
 import { mfaSettingsOf } from '../domain/mfa';
 import { autoVerifiesEmail, requireClient } from '../domain/pools';
 import { hashToken, verifyAccessToken } from '../domain/tokens';
@@ -86,11 +85,11 @@ const changePassword = operation(
   z.object({ ...withToken, PreviousPassword: password.optional(), ProposedPassword: password }),
   async (context, request) => {
     const { pool, user } = verifyAccessToken(context, request.AccessToken);
-    if (!(await verifyPassword(request.PreviousPassword ?? '', user.passwordHash))) {
+    if (!(await context.passwords.verify(request.PreviousPassword ?? '', user.passwordHash))) {
       throw notAuthorized(INCORRECT_CREDENTIALS);
     }
     enforcePasswordPolicy(pool, request.ProposedPassword);
-    const passwordHash = await hashPassword(request.ProposedPassword);
+    const passwordHash = await context.passwords.hash(request.ProposedPassword);
     context.store.transaction(() => {
       const { user: current } = verifyAccessToken(context, request.AccessToken);
       if (current.passwordHash !== user.passwordHash) throw notAuthorized(INCORRECT_CREDENTIALS);

@@ -11,7 +11,6 @@ import {
 import type { PoolContext } from '../domain/context';
 import { newSub } from '../domain/ids';
 import { findOrMigrateUser, migrationFailedError } from '../domain/migration';
-import { hashPassword } from '../domain/passwords';
 import { applySignUpDecision, attributeMap, runPreSignUp } from '../domain/pre-sign-up';
 import {
   autoVerifiesEmail,
@@ -121,7 +120,7 @@ const signUp = operation(
       ...userAttributes,
       ...(userAttributes.email !== undefined ? { email_verified: 'false' } : {}),
     });
-    const passwordHash = await hashPassword(request.Password);
+    const passwordHash = await context.passwords.hash(request.Password);
     return context.store.transaction(() => {
       let user: UserRecord;
       try {
@@ -237,7 +236,7 @@ const confirmForgotPassword = operation(
       throw unknownUserForCode(client);
     }
     enforcePasswordPolicy(pool, request.Password);
-    const passwordHash = await hashPassword(request.Password);
+    const passwordHash = await context.passwords.hash(request.Password);
     context.store.transaction(() => {
       const current = context.store.userById(user.id);
       if (!current) throw wrongCodeError();

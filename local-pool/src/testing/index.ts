@@ -20,6 +20,12 @@ import type { OutboxMessage } from '../domain/types';
 /** The built server; tests import this module from src, so resolve from the workspace root. */
 const SERVER_SCRIPT = path.resolve(__dirname, '../../dist/server.js');
 
+/**
+ * The scrypt cost (log2 N) of the pools tests start: 2^10, about 2 ms a sign-in instead of
+ * the default's 60–200 ms, which the suites would pay thousands of times.
+ */
+export const TEST_PASSWORD_HASH_COST = 10;
+
 /** `restart()` starts it again on the same port and data directory. */
 export interface LocalPool extends RestartableProcess {
   endpoint: string;
@@ -61,6 +67,7 @@ export async function startLocalPool(options: StartLocalPoolOptions = {}): Promi
     LOCAL_POOL_PORT: String(port),
     LOCAL_POOL_DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
+    LOCAL_POOL_PASSWORD_HASH_COST: String(TEST_PASSWORD_HASH_COST),
     ...(options.lambdaEndpoint ? { LOCAL_POOL_LAMBDA_ENDPOINT: options.lambdaEndpoint } : {}),
     ...options.env,
   };

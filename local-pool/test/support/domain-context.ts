@@ -5,6 +5,8 @@ import { createLogger } from '@authstack/shared';
 import { LogCapture } from '@authstack/shared/testing';
 import type { PoolContext } from '@authstack/local-pool/domain/context';
 import { KeyStore } from '@authstack/local-pool/domain/keys';
+import { PasswordHasher } from '@authstack/local-pool/domain/passwords';
+import { TEST_PASSWORD_HASH_COST } from '@authstack/local-pool/testing';
 import { defaultPoolSettings } from '@authstack/local-pool/domain/pools';
 import { SignInLockout } from '@authstack/local-pool/domain/sign-in-lockout';
 import type { PoolRecord } from '@authstack/local-pool/domain/types';
@@ -40,6 +42,7 @@ export function domainFixture(): DomainFixture {
   const context: PoolContext = {
     store,
     keys: keysForTests(),
+    passwords: new PasswordHasher(TEST_PASSWORD_HASH_COST),
     clock: () => now.ms,
     region: 'us-east-1',
     issuerBase: () => 'http://127.0.0.1:9229',
