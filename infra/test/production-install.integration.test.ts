@@ -29,9 +29,10 @@ const run = promisify(execFile);
  * Each service installed as its image installs it (production dependencies of its
  * workspace only, plus the built dist), started as its image starts it, and asked
  * for its health. One install per service, all three at once; better-sqlite3 (the
- * local pool's native addon) compiles here, which takes the longest. The servers get
- * their pool ids as in docker compose: from the env file the bootstrap script writes.
- * The installs took 4 min in CI (beside the rest of the suite on 2 cores): up to 10 are allowed.
+ * local pool's native addon) comes from the repository's own compiled copy (see
+ * `usePrebuiltAddon`). The servers get their pool ids as in docker compose: from the env
+ * file the bootstrap script writes. Up to 10 min are allowed for the installs (compiling
+ * better-sqlite3 took 4 min in CI beside the rest of the suite).
  */
 describe('production installs (as the Dockerfiles do them)', () => {
   let root: string;
