@@ -11,6 +11,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { benchHeader, percentile } from '@authstack/shared/testing';
+import { createTestUserPool, startLocalPool } from '@authstack/local-pool/testing';
+import { DEFAULT_PASSWORD_HASH_COST } from '@authstack/local-pool/domain/passwords';
 import {
   DEMO_LEGACY_USERS,
   seedLegacyUsers,
@@ -120,7 +122,6 @@ async function endToEnd(
   trigger: Awaited<ReturnType<typeof startTriggerInvokeServer>>,
   cleanups: (() => Promise<unknown>)[],
 ): Promise<Record<string, string | number>[]> {
-  const { startLocalPool, createTestUserPool } = await import('@authstack/local-pool/testing');
   const users: SeedLegacyUser[] = Array.from({ length: E2E_USERS }, (_unused, n) => ({
     email: `bench.user.${n}@example.com`,
     password: `Bench-User-${n}-Passw0rd!`,
@@ -133,7 +134,11 @@ async function endToEnd(
   await seedLegacyUsers(admin, users);
   await admin.end();
 
-  const pool = await startLocalPool({ lambdaEndpoint: trigger.endpoint });
+  // The pool's own scrypt cost, as `npm start` runs it (the test harness lowers it).
+  const pool = await startLocalPool({
+    lambdaEndpoint: trigger.endpoint,
+    env: { LOCAL_POOL_PASSWORD_HASH_COST: String(DEFAULT_PASSWORD_HASH_COST) },
+  });
   cleanups.push(() => pool.stop());
   const userPool = await createTestUserPool(pool, { userMigrationLambdaArn: trigger.functionArn });
   const auth = await startAuthServer({
