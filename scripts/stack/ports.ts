@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { isPortFree } from '@authstack/shared';
 
 export interface PortClaim {
   /** Who needs the port, e.g. `auth-server`. */
@@ -19,20 +19,9 @@ export class PortInUseError extends Error {
   }
 }
 
-async function isFree(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE' || error.code === 'EACCES') resolve(false);
-      else reject(error);
-    });
-    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(true)));
-  });
-}
-
 /** Rejects with a `PortInUseError` naming the first claimed port that is taken. */
 export async function assertPortsFree(claims: readonly PortClaim[]): Promise<void> {
   for (const claim of claims) {
-    if (!(await isFree(claim.host, claim.port))) throw new PortInUseError(claim);
+    if (!(await isPortFree(claim.host, claim.port))) throw new PortInUseError(claim);
   }
 }

@@ -35,4 +35,5 @@ export {
   importCsvLine,
   splitImportCsvLine,
 } from './import-csv';
+export { isPortFree } from './ports';
 export { SHIPPED_NODE_MAJOR, takeOverSdkRuntimeNotice } from './runtime';

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { isPortFree } from '../ports';
 
 /**
  * Test ports come from below Linux's ephemeral range (32768–60999 by default; macOS starts
@@ -16,15 +16,6 @@ const sliceStart = FIRST_PORT + ((worker - 1) % SLICES) * SLICE_SIZE;
 /** Where this process looks next in its slice (a random start: a rerun does not reuse the last run's ports first). */
 let cursor = Math.floor(Math.random() * SLICE_SIZE);
 
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.unref();
-    probe.once('error', () => resolve(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-  });
-}
-
 /**
  * A TCP port on 127.0.0.1 that is free now and that no other jest worker, and no port the
  * kernel picks, will take (see above). Each call gives a different one.
@@ -33,7 +24,7 @@ export async function getFreePort(): Promise<number> {
   for (let tried = 0; tried < SLICE_SIZE; tried += 1) {
     const port = sliceStart + (cursor % SLICE_SIZE);
     cursor += 1;
-    if (await isFree(port)) return port;
+    if (await isPortFree('127.0.0.1', port)) return port;
   }
   throw new Error(`no free port in ${sliceStart}–${sliceStart + SLICE_SIZE - 1}`);
 }
