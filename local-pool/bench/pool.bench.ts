@@ -45,9 +45,7 @@ function rssMiB(pid: number): number {
 async function main(): Promise<void> {
   process.stdout.write(`${benchHeader('local pool bench')}\n`);
   // The cost `npm start` runs with, not the tests' lower one.
-  const pool = await startLocalPool({
-    env: { LOCAL_POOL_PASSWORD_HASH_COST: String(DEFAULT_PASSWORD_HASH_COST) },
-  });
+  const pool = await startLocalPool({ passwordHashCost: DEFAULT_PASSWORD_HASH_COST });
   try {
     const userPool = await createTestUserPool(pool);
     await pool.client.send(

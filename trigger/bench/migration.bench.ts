@@ -137,7 +137,7 @@ async function endToEnd(
   // The pool's own scrypt cost, as `npm start` runs it (the test harness lowers it).
   const pool = await startLocalPool({
     lambdaEndpoint: trigger.endpoint,
-    env: { LOCAL_POOL_PASSWORD_HASH_COST: String(DEFAULT_PASSWORD_HASH_COST) },
+    passwordHashCost: DEFAULT_PASSWORD_HASH_COST,
   });
   cleanups.push(() => pool.stop());
   const userPool = await createTestUserPool(pool, { userMigrationLambdaArn: trigger.functionArn });

@@ -39,6 +39,8 @@ export interface StartLocalPoolOptions {
   dataDir?: string;
   /** The Lambda Invoke API base URL for UserMigration triggers. */
   lambdaEndpoint?: string;
+  /** scrypt cost (log2 N); `TEST_PASSWORD_HASH_COST` unless a bench measures the real one. */
+  passwordHashCost?: number;
   env?: Record<string, string>;
 }
 
@@ -67,7 +69,7 @@ export async function startLocalPool(options: StartLocalPoolOptions = {}): Promi
     LOCAL_POOL_PORT: String(port),
     LOCAL_POOL_DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
-    LOCAL_POOL_PASSWORD_HASH_COST: String(TEST_PASSWORD_HASH_COST),
+    LOCAL_POOL_PASSWORD_HASH_COST: String(options.passwordHashCost ?? TEST_PASSWORD_HASH_COST),
     ...(options.lambdaEndpoint ? { LOCAL_POOL_LAMBDA_ENDPOINT: options.lambdaEndpoint } : {}),
     ...options.env,
   };
