@@ -14,7 +14,7 @@ import { LEGACY_DB } from '@authstack/trigger/local/legacy-db-settings';
 import {
   DEMO_LEGACY_USERS,
   ensureLegacySchema,
-  legacyHash,
+  storedHash,
 } from '@authstack/trigger/local/legacy-users';
 
 export const COMPOSE_SEED_FILE = path.resolve(
@@ -49,7 +49,7 @@ export async function composeSeedSql(): Promise<string> {
     DEMO_LEGACY_USERS.map(async (user) => {
       const values = [
         user.email,
-        await legacyHash(user.password, user.hash),
+        await storedHash(user),
         user.name,
         user.emailVerified ?? false,
         user.disabled ?? false,

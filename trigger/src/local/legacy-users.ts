@@ -13,6 +13,13 @@ export interface SeedLegacyUser {
   password: string;
   name: string;
   hash: SeedHashKind;
+  /**
+   * The stored hash, as the legacy system left it (of kind `hash`). Absent: made from
+   * `password` when seeded. The demo users carry theirs, fixed, as a real store would: every
+   * fresh legacy database seeds them (tests start dozens), and bcrypt at cost 10 costs ~75 ms
+   * of CPU a user.
+   */
+  passwordHash?: string;
   emailVerified?: boolean;
   disabled?: boolean;
 }
@@ -27,6 +34,7 @@ export const DEMO_LEGACY_USERS: readonly SeedLegacyUser[] = [
     password: 'Legacy-Passw0rd!',
     name: 'Legacy User',
     hash: 'bcrypt',
+    passwordHash: '$2b$10$WyJVG.9TgP0Q94UnTg4fNeBOK/qkQBX/TY.oEWOk6AoMbNf7sZApe',
     emailVerified: true,
   },
   {
@@ -34,6 +42,8 @@ export const DEMO_LEGACY_USERS: readonly SeedLegacyUser[] = [
     password: 'Legacy-Argon2-Passw0rd!',
     name: 'Argon User',
     hash: 'argon2id',
+    passwordHash:
+      '$argon2id$v=19$m=19456,t=2,p=1$/pXtumRzVz/m3XVM7pYEvA$tGoR5gsLwjA5t31CtFvXg6cy8gMeDFkBexZvZQvtj5g',
     emailVerified: true,
   },
   {
@@ -41,6 +51,7 @@ export const DEMO_LEGACY_USERS: readonly SeedLegacyUser[] = [
     password: 'Legacy-Reset-Passw0rd!',
     name: 'Reset User',
     hash: 'bcrypt',
+    passwordHash: '$2b$10$BwvE4jkiBziNt5NGzKL4xO7Fe72FI1cNn.nAUtpZpHMtA7tHxnpdS',
     emailVerified: true,
   },
   {
@@ -48,6 +59,7 @@ export const DEMO_LEGACY_USERS: readonly SeedLegacyUser[] = [
     password: 'Legacy-Php-Passw0rd!',
     name: 'PHP User',
     hash: 'bcrypt-2y',
+    passwordHash: '$2y$10$GrqyMPeqhpH76zj8gKQqm.sspqkyyeM0WehqhYnbtfN/iVOFbdWpa',
     emailVerified: true,
   },
   {
@@ -55,6 +67,7 @@ export const DEMO_LEGACY_USERS: readonly SeedLegacyUser[] = [
     password: 'Legacy-Mixed-Passw0rd!',
     name: 'Mixed Case User',
     hash: 'bcrypt',
+    passwordHash: '$2b$10$INXeUfrs9HkgsUMSY9O8G.QDpBLUqRzXZPmwqG0GSHga8XYEh1IhO',
     emailVerified: true,
   },
   {
@@ -62,6 +75,7 @@ export const DEMO_LEGACY_USERS: readonly SeedLegacyUser[] = [
     password: 'password',
     name: 'Weak Password User',
     hash: 'bcrypt',
+    passwordHash: '$2b$10$klqKh2CMthNhQikisphf0uWmpwQ3c5.3MRTECL4NKs6tPyStmYmD2',
     emailVerified: true,
   },
   {
@@ -69,6 +83,7 @@ export const DEMO_LEGACY_USERS: readonly SeedLegacyUser[] = [
     password: 'Legacy-Unverified-Passw0rd!',
     name: 'Unverified User',
     hash: 'bcrypt',
+    passwordHash: '$2b$10$xttT9Q6NXbm8v0VY1lG.lupPQJVLvZZr71rUOWkYWWNsKG9wpM7/K',
     emailVerified: false,
   },
   {
@@ -76,6 +91,7 @@ export const DEMO_LEGACY_USERS: readonly SeedLegacyUser[] = [
     password: 'Legacy-Disabled-Passw0rd!',
     name: 'Disabled User',
     hash: 'bcrypt',
+    passwordHash: '$2b$10$P62HMZBOn/r0yIRbITfzf.JGBuWXWiroqcL6dinrwcFGLl.KKcT1W',
     emailVerified: true,
     disabled: true,
   },
@@ -84,6 +100,7 @@ export const DEMO_LEGACY_USERS: readonly SeedLegacyUser[] = [
     password: 'Legacy-Md5-Passw0rd!',
     name: 'MD5 User',
     hash: 'md5-crypt',
+    passwordHash: '$1$fUhgNEmF$8BOSZgPnx-YhdQrunhUXSg',
     emailVerified: true,
   },
 ];
@@ -113,6 +130,11 @@ export async function legacyHash(password: string, kind: SeedHashKind): Promise<
       // A scheme the trigger does not support: such users are refused and logged.
       return `$1$${randomBytes(6).toString('base64url').slice(0, 8)}$${randomBytes(16).toString('base64url').slice(0, 22)}`;
   }
+}
+
+/** What the legacy store keeps for `user`: its fixed hash, or one made now from its password. */
+export async function storedHash(user: SeedLegacyUser): Promise<string> {
+  return user.passwordHash ?? legacyHash(user.password, user.hash);
 }
 
 /** Creates the legacy users table and the trigger's read-only role, if missing. */
@@ -159,7 +181,7 @@ export async function seedLegacyUsers(
   const rows = await Promise.all(
     missing.map(async (user) => [
       user.email,
-      await legacyHash(user.password, user.hash),
+      await storedHash(user),
       user.name,
       user.emailVerified ?? false,
       user.disabled ?? false,
