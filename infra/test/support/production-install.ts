@@ -81,9 +81,20 @@ export async function installForProduction(
     mkdirSync(path.join(app, member), { recursive: true });
     cpSync(path.join(REPO_ROOT, member, 'package.json'), path.join(app, member, 'package.json'));
   }
+  // `--prefer-offline`: the packages the lock names come from npm's cache without asking the
+  // registry whether they changed (a locked version and its integrity never do); in the image
+  // the cache is empty and the same command downloads them. 2–3 CPU-s less an install.
   await run(
     'npm',
-    ['ci', '--omit=dev', '-w', `@authstack/${workspace}`, '--no-audit', '--no-fund'],
+    [
+      'ci',
+      '--omit=dev',
+      '-w',
+      `@authstack/${workspace}`,
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+    ],
     {
       cwd: app,
       env: { ...process.env, NODE_ENV: 'production' },
