@@ -56,12 +56,40 @@ function temporaryDataDir(): string {
   return dir;
 }
 
+/** Where the signing keys of the pools tests start are kept, once made (see `useTestKeys`). */
+const TEST_KEYS_DIR = path.join(os.tmpdir(), 'authstack-local-pool-test-keys');
+
+/**
+ * Gives a new data directory the signing keys every pool started by tests signs with: a pair
+ * made once on this machine (by the pool's own `KeyStore`) and copied in, mode 0600, where the
+ * pool would otherwise generate two 2048-bit RSA keys at its first start (~0.5 CPU-s; the
+ * suite starts some seventy pools). Pools already have one pair per install, not per user
+ * pool; tests only give many installs the same pair. A kept pair that no longer loads is
+ * made again. A pool started on a data directory of the test's own makes its own keys.
+ */
+function useTestKeys(dataDir: string): void {
+  const kept = KeyStore.file(TEST_KEYS_DIR);
+  try {
+    KeyStore.open(TEST_KEYS_DIR); // loads the pair, making it first if there is none
+  } catch {
+    fs.rmSync(kept, { force: true });
+    KeyStore.open(TEST_KEYS_DIR);
+  }
+  const target = KeyStore.file(dataDir);
+  fs.copyFileSync(kept, target);
+  fs.chmodSync(target, 0o600);
+}
+
 /** Starts the built local pool on a free port with its own data directory and waits for /health. */
 export async function startLocalPool(options: StartLocalPoolOptions = {}): Promise<LocalPool> {
   if (!fs.existsSync(SERVER_SCRIPT)) {
     throw new Error(`${SERVER_SCRIPT} is missing: run npm run build -w @authstack/local-pool`);
   }
-  const dataDir = options.dataDir ?? temporaryDataDir();
+  let dataDir = options.dataDir;
+  if (!dataDir) {
+    dataDir = temporaryDataDir();
+    useTestKeys(dataDir);
+  }
   const port = await getFreePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const env: Record<string, string> = {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -18,12 +18,18 @@ import { failureOf, rawCall, SIGV4_HEADER } from './helpers';
 
 let pool: LocalPool;
 
+let dataDir: string;
+
 beforeAll(async () => {
-  pool = await startLocalPool();
+  // A data directory of its own: the pool makes its signing keys itself (the harness gives the
+  // ones it creates a pair made once).
+  dataDir = mkdtempSync(join(tmpdir(), 'local-pool-protocol-'));
+  pool = await startLocalPool({ dataDir });
 });
 
 afterAll(async () => {
   await pool.stop();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('local pool process', () => {
@@ -33,7 +39,16 @@ describe('local pool process', () => {
     expect(await response.json()).toEqual({ status: 'ok' });
   });
 
-  it('keeps its signing keys in a 0600 file under the data directory', () => {
+  it('makes its signing keys at the first start and keeps them in a 0600 file under the data directory', async () => {
+    const kept = JSON.parse(readFileSync(join(dataDir, 'signing-keys.json'), 'utf8')) as {
+      keys: { use: string }[];
+    };
+    expect(kept.keys.map((key) => key.use)).toEqual(['id', 'access']);
+    const issuer = `${pool.endpoint}/${(await ensureUserPool(pool.client, { poolName: 'keys', clientName: 'keys' })).userPoolId}`;
+    const jwks = (await (await fetch(`${issuer}/.well-known/jwks.json`)).json()) as {
+      keys: unknown[];
+    };
+    expect(jwks.keys).toHaveLength(2);
     expect(statSync(join(pool.dataDir, 'signing-keys.json')).mode & 0o777).toBe(0o600);
     expect(statSync(join(pool.dataDir, 'pool.sqlite')).mode & 0o777).toBe(0o600);
   });
