@@ -26,6 +26,9 @@ describe('initialiseFromTemplate', () => {
     writeFileSync(path.join(into, 'PG_VERSION'), '18\n', { mode: 0o600 });
     writeFileSync(path.join(into, 'base', '1', 'table'), `made in ${path.basename(into)}`);
   };
+  /** A cluster in `<top>/<dir>` from the template for `key`, made with `initialise` unless given. */
+  const copyInto = (dir: string, key = 'k1', initdb = initialise) =>
+    initialiseFromTemplate({ templates, key, dataDir: path.join(top, dir), initialise: initdb });
 
   beforeEach(() => {
     top = mkdtempSync(path.join(os.tmpdir(), 'cluster-template-'));
@@ -35,18 +38,8 @@ describe('initialiseFromTemplate', () => {
   afterEach(() => rmSync(top, { recursive: true, force: true }));
 
   it('runs initdb once for a key; every later cluster is a copy of that one', async () => {
-    const first = await initialiseFromTemplate({
-      templates,
-      key: 'k1',
-      dataDir: path.join(top, 'a'),
-      initialise,
-    });
-    const second = await initialiseFromTemplate({
-      templates,
-      key: 'k1',
-      dataDir: path.join(top, 'b'),
-      initialise,
-    });
+    const first = await copyInto('a');
+    const second = await copyInto('b');
 
     expect([first, second]).toEqual([{ templateCreated: true }, { templateCreated: false }]);
     expect(runs).toHaveLength(1);
@@ -67,28 +60,14 @@ describe('initialiseFromTemplate', () => {
   });
 
   it('makes one template per key', async () => {
-    await initialiseFromTemplate({
-      templates,
-      key: 'k1',
-      dataDir: path.join(top, 'a'),
-      initialise,
-    });
-    await initialiseFromTemplate({
-      templates,
-      key: 'k2',
-      dataDir: path.join(top, 'b'),
-      initialise,
-    });
+    await copyInto('a');
+    await copyInto('b', 'k2');
     expect(runs).toHaveLength(2);
     expect(readdirSync(templates).sort()).toEqual(['k1', 'k2']);
   });
 
   it('when first starts race, one template wins, every cluster is a whole copy of it and no scratch folder is left', async () => {
-    const results = await Promise.all(
-      ['a', 'b', 'c'].map((dir) =>
-        initialiseFromTemplate({ templates, key: 'k1', dataDir: path.join(top, dir), initialise }),
-      ),
-    );
+    const results = await Promise.all(['a', 'b', 'c'].map((dir) => copyInto(dir)));
     expect(results.filter((result) => result.templateCreated)).toHaveLength(1);
     expect(readdirSync(templates)).toEqual(['k1']);
     const made = readFileSync(path.join(templates, 'k1', 'base', '1', 'table'), 'utf8');
@@ -102,42 +81,22 @@ describe('initialiseFromTemplate', () => {
       writeFileSync(path.join(into, 'half-written'), '');
       throw new Error('initdb: could not create directory');
     };
-    await expect(
-      initialiseFromTemplate({
-        templates,
-        key: 'k1',
-        dataDir: path.join(top, 'a'),
-        initialise: failing,
-      }),
-    ).rejects.toThrow('initdb: could not create directory');
+    await expect(copyInto('a', 'k1', failing)).rejects.toThrow(
+      'initdb: could not create directory',
+    );
     expect(readdirSync(templates)).toEqual([]);
-    await initialiseFromTemplate({
-      templates,
-      key: 'k1',
-      dataDir: path.join(top, 'a'),
-      initialise,
-    });
+    await copyInto('a');
     expect(readFileSync(path.join(top, 'a', 'PG_VERSION'), 'utf8')).toBe('18\n');
   });
 
   it('gives the copy the template’s owner (as root: the postgres user, who runs the server)', async () => {
-    await initialiseFromTemplate({
-      templates,
-      key: 'k1',
-      dataDir: path.join(top, 'a'),
-      initialise,
-    });
+    await copyInto('a');
     const files = ['', 'PG_VERSION', 'base', 'base/1', 'base/1/table'];
     // Only root can give files away; anyone else's template and copies are their own.
     const owner = asRoot ? { uid: 4321, gid: 4321 } : statSync(path.join(templates, 'k1'));
     if (asRoot)
       for (const file of files) chownSync(path.join(templates, 'k1', file), owner.uid, owner.gid);
-    await initialiseFromTemplate({
-      templates,
-      key: 'k1',
-      dataDir: path.join(top, 'b'),
-      initialise,
-    });
+    await copyInto('b');
     for (const file of files) {
       const { uid, gid } = statSync(path.join(top, 'b', file));
       expect({ file, uid, gid }).toEqual({ file, uid: owner.uid, gid: owner.gid });
