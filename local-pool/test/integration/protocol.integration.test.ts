@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ensureUserPool } from '@authstack/local-pool';
 import { startProcess } from '@authstack/shared/testing';
-import { startLocalPool, type LocalPool } from '@authstack/local-pool/testing';
+import { createTestUserPool, startLocalPool, type LocalPool } from '@authstack/local-pool/testing';
 import { failureOf, rawCall, SIGV4_HEADER } from './helpers';
 
 let pool: LocalPool;
@@ -44,8 +44,8 @@ describe('local pool process', () => {
       keys: { use: string }[];
     };
     expect(kept.keys.map((key) => key.use)).toEqual(['id', 'access']);
-    const issuer = `${pool.endpoint}/${(await ensureUserPool(pool.client, { poolName: 'keys', clientName: 'keys' })).userPoolId}`;
-    const jwks = (await (await fetch(`${issuer}/.well-known/jwks.json`)).json()) as {
+    const { jwksUrl } = await createTestUserPool(pool);
+    const jwks = (await (await fetch(jwksUrl)).json()) as {
       keys: unknown[];
     };
     expect(jwks.keys).toHaveLength(2);
