@@ -10,10 +10,14 @@ import { verifierOptions } from './verifier-options';
 
 export const CLIENT_ID = 'testclient0000000000000001';
 
-/** A clock the caches read; tests move it forward instead of sleeping. */
+/**
+ * A clock the caches read; tests move it forward instead of sleeping. It stands still between
+ * moves: real time passing (a busy machine) must not change what a test reads off it.
+ */
 export class TestClock {
   offsetMs = 0;
-  readonly now = (): number => Date.now() + this.offsetMs;
+  readonly #start = Date.now();
+  readonly now = (): number => this.#start + this.offsetMs;
   advance(seconds: number): void {
     this.offsetMs += seconds * 1000;
   }
