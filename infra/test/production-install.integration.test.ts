@@ -7,13 +7,13 @@ import { Client } from 'pg';
 import {
   getFreePort,
   startProcess,
-  startStateDatabase,
+  freshStateDatabase,
   type StartedProcess,
 } from '@authstack/shared/testing';
 import {
-  startLegacyDatabase,
+  freshLegacyDatabase,
   startTriggerInvokeServer,
-  type LegacyDatabase,
+  type FreshLegacyDatabase,
   type TriggerInvokeServer,
 } from '@authstack/trigger/testing';
 import { REPO_ROOT } from '../lib/paths';
@@ -41,7 +41,7 @@ describe('production installs (as the Dockerfiles do them)', () => {
   let poolUrl: string;
   let poolEnv: Record<string, string>;
   /** The pool's UserMigration and PreSignUp function, as compose's trigger container serves it. */
-  let legacyDb: LegacyDatabase | undefined;
+  let legacyDb: FreshLegacyDatabase | undefined;
   let trigger: TriggerInvokeServer | undefined;
 
   beforeAll(async () => {
@@ -131,7 +131,7 @@ describe('production installs (as the Dockerfiles do them)', () => {
       expect(migrations.length).toBeGreaterThan(0);
       expect(existsSync(shipped) ? readdirSync(shipped).sort() : []).toEqual(migrations);
 
-      const db = await startStateDatabase();
+      const db = await freshStateDatabase();
       try {
         // The same module the server calls at start: it reads ../../migrations from shared/dist.
         await run(
@@ -152,7 +152,7 @@ describe('production installs (as the Dockerfiles do them)', () => {
   );
 
   it('local-pool starts and answers 200 on /health', async () => {
-    legacyDb = await startLegacyDatabase();
+    legacyDb = await freshLegacyDatabase();
     trigger = await startTriggerInvokeServer({ legacyDatabaseUrl: legacyDb.url });
     poolUrl = await start('local-pool', 'LOCAL_POOL_PORT', '/health', {
       LOCAL_POOL_DATA_DIR: path.join(root, 'pool-data'),

@@ -5,8 +5,8 @@ import {
 import {
   createTestUserPool,
   signWithPoolKey,
-  startLocalPool,
-  type LocalPool,
+  sharedLocalPool,
+  type SharedLocalPool,
   type TestUserPool,
 } from '@authstack/local-pool/testing';
 import {
@@ -28,11 +28,11 @@ import {
   secretsIn,
   sendRaw,
   SentSecrets,
-  startStateDatabase,
+  freshStateDatabase,
   type Authorization,
   type FuzzAnswer,
   type FuzzRequest,
-  type StateDatabase,
+  type FreshStateDatabase,
 } from '@authstack/shared/testing';
 import fc from 'fast-check';
 import { call, startAuthServer, type ServerProcess } from '../../../scripts/testing/servers';
@@ -149,9 +149,9 @@ interface SignedIn {
   refreshToken: string;
 }
 
-let pool: LocalPool;
+let pool: SharedLocalPool;
 let userPool: TestUserPool;
-let db: StateDatabase;
+let db: FreshStateDatabase;
 let server: ServerProcess;
 let document: OpenApiDocument;
 /** Calls the user routes: its tokens stay valid throughout. */
@@ -522,7 +522,7 @@ async function checkDocumentedErrors(op: Operation, generated: Generated): Promi
 }
 
 beforeAll(async () => {
-  [pool, db] = await Promise.all([startLocalPool(), startStateDatabase()]);
+  [pool, db] = await Promise.all([sharedLocalPool(), freshStateDatabase()]);
   userPool = await createTestUserPool(pool, { mfaConfiguration: 'OPTIONAL' });
   server = await startAuthServer({
     poolEndpoint: pool.endpoint,

@@ -1,4 +1,4 @@
-import { createTestUserPool, startLocalPool } from '@authstack/local-pool/testing';
+import { createTestUserPool, sharedLocalPool } from '@authstack/local-pool/testing';
 import request from 'supertest';
 import {
   API,
@@ -7,13 +7,13 @@ import {
   send,
   signInRequest,
   signUp,
-  type LocalPool,
+  type SharedLocalPool,
   type SignedUp,
   type TestApp,
   type TestUserPool,
 } from './harness';
 
-let pool: LocalPool;
+let pool: SharedLocalPool;
 let userPool: TestUserPool;
 let api: TestApp;
 let admin: SignedUp;
@@ -24,7 +24,7 @@ const path = (email: string, rest: string) =>
   `${API}/admin/users/${encodeURIComponent(email)}${rest}`;
 
 beforeAll(async () => {
-  pool = await startLocalPool();
+  pool = await sharedLocalPool();
   userPool = await createTestUserPool(pool);
   api = createApp(pool, userPool);
   admin = await signUp(api.app);

@@ -6,7 +6,7 @@ import {
   type LocalPool,
   type TestUserPool,
 } from '@authstack/local-pool/testing';
-import { startStateDatabase, type StateDatabase } from '@authstack/shared/testing';
+import { freshStateDatabase, type FreshStateDatabase } from '@authstack/shared/testing';
 import {
   call,
   startAuthServer,
@@ -40,13 +40,13 @@ interface Device extends Tokens {
 
 let pool: LocalPool;
 let userPool: TestUserPool;
-let db: StateDatabase;
+let db: FreshStateDatabase;
 let stateStore: StateStoreDeps;
 let server: ServerProcess;
 let admin: Device;
 
 beforeAll(async () => {
-  [pool, db] = await Promise.all([startLocalPool(), startStateDatabase({ migrate: true })]);
+  [pool, db] = await Promise.all([startLocalPool(), freshStateDatabase({ migrate: true })]);
   userPool = await createTestUserPool(pool);
   stateStore = connectStateStore(db.url);
   server = await startAuthServer({

@@ -8,7 +8,12 @@ import {
 import { createLogger, Lifecycle } from '@authstack/shared';
 import { createStatePool, RevocationStore } from '@authstack/shared/state-store';
 import { LogCapture } from '@authstack/shared/testing';
-import type { LocalPool, TestUserPool } from '@authstack/local-pool/testing';
+import type {
+  LocalPool,
+  LocalPoolHandle,
+  SharedLocalPool,
+  TestUserPool,
+} from '@authstack/local-pool/testing';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createCognitoClient } from '../../src/adapters/cognito-client';
@@ -17,7 +22,7 @@ import { buildApp, type AppSettings, type StateStoreDeps } from '../../src/app';
 import type { MfaMode } from '../../src/domain/multi-factor';
 import { PoolStatus } from '../../src/domain/pool-status';
 
-export type { LocalPool, TestUserPool };
+export type { LocalPool, LocalPoolHandle, SharedLocalPool, TestUserPool };
 
 export const API = '/v1/api';
 
@@ -65,7 +70,7 @@ export function uniqueEmail(prefix = 'user'): string {
 
 /** The auth-server app over a real SDK client that talks to `userPool` (on `pool`, or `endpoint`). */
 export function createApp(
-  pool: LocalPool,
+  pool: LocalPoolHandle,
   userPool: TestUserPool,
   options: AppOptions = {},
 ): TestApp {
@@ -149,7 +154,7 @@ export function signInRequest(app: Express, email: string, password: string): re
 }
 
 export async function makeAdmin(
-  pool: LocalPool,
+  pool: LocalPoolHandle,
   userPool: TestUserPool,
   email: string,
 ): Promise<void> {
@@ -163,7 +168,7 @@ export async function makeAdmin(
 }
 
 export async function adminGetUser(
-  pool: LocalPool,
+  pool: LocalPoolHandle,
   userPool: TestUserPool,
   email: string,
 ): Promise<AdminGetUserCommandOutput | 'not found'> {
@@ -183,7 +188,7 @@ export async function adminGetUser(
  * addresses only.
  */
 export async function markEmailVerified(
-  pool: LocalPool,
+  pool: LocalPoolHandle,
   userPool: TestUserPool,
   email: string,
 ): Promise<void> {
@@ -198,7 +203,7 @@ export async function markEmailVerified(
 
 /** A user created by an administrator with a temporary password (FORCE_CHANGE_PASSWORD). */
 export async function createInvitedUser(
-  pool: LocalPool,
+  pool: LocalPoolHandle,
   userPool: TestUserPool,
   email: string,
   temporaryPassword: string,

@@ -1,5 +1,5 @@
 import { AdminResetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { createTestUserPool, startLocalPool } from '@authstack/local-pool/testing';
+import { createTestUserPool, sharedLocalPool } from '@authstack/local-pool/testing';
 import { scrapeMetrics, type Scrape } from '@authstack/shared/http/metrics-text';
 import { call, startAuthServer, type ServerProcess } from '../../../scripts/testing/servers';
 import {
@@ -7,12 +7,12 @@ import {
   markEmailVerified,
   PASSWORD,
   uniqueEmail,
-  type LocalPool,
+  type SharedLocalPool,
   type TestUserPool,
 } from './harness';
 import { startSlowProxy, type SlowProxy } from './slow-proxy';
 
-let pool: LocalPool;
+let pool: SharedLocalPool;
 let userPool: TestUserPool;
 let proxy: SlowProxy;
 /** Through `proxy`, so a test can make the pool slow; sign-in limited to 3 failures per email. */
@@ -25,7 +25,7 @@ const FAILURES_PER_EMAIL = 3;
 const secrets: string[] = [WRONG, PASSWORD];
 
 beforeAll(async () => {
-  pool = await startLocalPool();
+  pool = await sharedLocalPool();
   userPool = await createTestUserPool(pool);
   proxy = await startSlowProxy(pool.endpoint);
   [server, withoutMetrics] = await Promise.all([

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startStateDatabase, type StateDatabase } from '@authstack/shared/testing';
+import { freshStateDatabase, type FreshStateDatabase } from '@authstack/shared/testing';
 import { createTestUserPool, startLocalPool } from '@authstack/local-pool/testing';
 import { STEP_MS, totpCode } from '@authstack/local-pool/testing/totp-codes';
 import type { Express } from 'express';
@@ -29,7 +29,7 @@ import {
 const SESSION_SECONDS = 4;
 
 let pool: LocalPool;
-let db: StateDatabase;
+let db: FreshStateDatabase;
 let stateStore: StateStoreDeps;
 /** MfaConfiguration OPTIONAL: each user chooses. */
 let optionalPool: TestUserPool;
@@ -40,7 +40,7 @@ let api: TestApp;
 beforeAll(async () => {
   [pool, db] = await Promise.all([
     startLocalPool({ env: { LOCAL_POOL_AUTH_SESSION_SECONDS: String(SESSION_SECONDS) } }),
-    startStateDatabase({ migrate: true }),
+    freshStateDatabase({ migrate: true }),
   ]);
   [optionalPool, requiredPool] = await Promise.all([
     createTestUserPool(pool, { mfaConfiguration: 'OPTIONAL' }),

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startStateDatabase, type StateDatabase } from '@authstack/shared/testing';
-import { createTestUserPool, startLocalPool } from '@authstack/local-pool/testing';
+import { createTestUserPool, sharedLocalPool } from '@authstack/local-pool/testing';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { StateStoreDeps } from '../../src/app';
@@ -11,18 +11,18 @@ import {
   signInRequest,
   signUp,
   uniqueEmail,
-  type LocalPool,
+  type SharedLocalPool,
   type TestApp,
   type TestUserPool,
 } from './harness';
 
-let pool: LocalPool;
+let pool: SharedLocalPool;
 let userPool: TestUserPool;
 let stateDb: StateDatabase;
 let store: StateStoreDeps;
 
 beforeAll(async () => {
-  [pool, stateDb] = await Promise.all([startLocalPool(), startStateDatabase({ migrate: true })]);
+  [pool, stateDb] = await Promise.all([sharedLocalPool(), startStateDatabase({ migrate: true })]);
   userPool = await createTestUserPool(pool);
   store = connectStateStore(stateDb.url);
 });

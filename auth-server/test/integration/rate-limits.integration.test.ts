@@ -1,6 +1,6 @@
 import { maskIdentifier } from '@authstack/shared';
-import { startStateDatabase, type StateDatabase } from '@authstack/shared/testing';
-import { createTestUserPool, startLocalPool } from '@authstack/local-pool/testing';
+import { freshStateDatabase, type FreshStateDatabase } from '@authstack/shared/testing';
+import { createTestUserPool, sharedLocalPool } from '@authstack/local-pool/testing';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { StateStoreDeps } from '../../src/app';
@@ -14,20 +14,20 @@ import {
   signUp,
   uniqueEmail,
   type AppOptions,
-  type LocalPool,
+  type SharedLocalPool,
   type SignedUp,
   type TestApp,
   type TestUserPool,
 } from './harness';
 import { startSlowProxy } from './slow-proxy';
 
-let pool: LocalPool;
+let pool: SharedLocalPool;
 let userPool: TestUserPool;
-let stateDb: StateDatabase;
+let stateDb: FreshStateDatabase;
 let store: StateStoreDeps;
 
 beforeAll(async () => {
-  [pool, stateDb] = await Promise.all([startLocalPool(), startStateDatabase({ migrate: true })]);
+  [pool, stateDb] = await Promise.all([sharedLocalPool(), freshStateDatabase({ migrate: true })]);
   userPool = await createTestUserPool(pool);
   store = connectStateStore(stateDb.url);
 });

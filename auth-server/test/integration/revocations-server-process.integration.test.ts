@@ -2,8 +2,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createTestUserPool,
-  startLocalPool,
-  type LocalPool,
+  sharedLocalPool,
+  type SharedLocalPool,
   type TestUserPool,
 } from '@authstack/local-pool/testing';
 import { LOCAL_STATE_DB } from '@authstack/shared/state-store';
@@ -20,7 +20,7 @@ import { claimsOf, revocationsOf } from './revocation-helpers';
 
 const SERVER = path.join(__dirname, '../../dist/server.js');
 
-let pool: LocalPool;
+let pool: SharedLocalPool;
 let userPool: TestUserPool;
 let db: StateDatabase;
 let server: StartedProcess;
@@ -28,7 +28,7 @@ let base: string;
 let stateStore: StateStoreDeps | undefined;
 
 beforeAll(async () => {
-  [pool, db] = await Promise.all([startLocalPool(), startStateDatabase()]);
+  [pool, db] = await Promise.all([sharedLocalPool(), startStateDatabase()]);
   userPool = await createTestUserPool(pool);
   await db.crash();
   const port = await getFreePort();

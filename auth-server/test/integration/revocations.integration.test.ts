@@ -9,7 +9,7 @@ import {
   type LocalPool,
   type TestUserPool,
 } from '@authstack/local-pool/testing';
-import { startStateDatabase, type StateDatabase } from '@authstack/shared/testing';
+import { freshStateDatabase, type FreshStateDatabase } from '@authstack/shared/testing';
 import request from 'supertest';
 import type { StateStoreDeps } from '../../src/app';
 import {
@@ -36,13 +36,13 @@ import {
 
 let pool: LocalPool;
 let userPool: TestUserPool;
-let db: StateDatabase;
+let db: FreshStateDatabase;
 let stateStore: StateStoreDeps;
 let api: TestApp;
 let admin: SignedUp;
 
 beforeAll(async () => {
-  [pool, db] = await Promise.all([startLocalPool(), startStateDatabase({ migrate: true })]);
+  [pool, db] = await Promise.all([startLocalPool(), freshStateDatabase({ migrate: true })]);
   userPool = await createTestUserPool(pool);
   stateStore = connectStateStore(db.url);
   api = createApp(pool, userPool, { stateStore });

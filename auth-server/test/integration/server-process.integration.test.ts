@@ -2,14 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { connect } from 'node:net';
 import path from 'node:path';
-import { createTestUserPool, startLocalPool } from '@authstack/local-pool/testing';
+import { createTestUserPool, sharedLocalPool } from '@authstack/local-pool/testing';
 import { getFreePort, startProcess, type StartedProcess } from '@authstack/shared/testing';
-import { PASSWORD, uniqueEmail, type LocalPool, type TestUserPool } from './harness';
+import { PASSWORD, uniqueEmail, type SharedLocalPool, type TestUserPool } from './harness';
 import { startSlowProxy, type SlowProxy } from './slow-proxy';
 
 const SERVER = path.join(__dirname, '../../dist/server.js');
 
-let pool: LocalPool;
+let pool: SharedLocalPool;
 let userPool: TestUserPool;
 let proxy: SlowProxy;
 let server: StartedProcess;
@@ -35,7 +35,7 @@ function environment(
 }
 
 beforeAll(async () => {
-  pool = await startLocalPool();
+  pool = await sharedLocalPool();
   userPool = await createTestUserPool(pool);
   proxy = await startSlowProxy(pool.endpoint);
   const port = await getFreePort();

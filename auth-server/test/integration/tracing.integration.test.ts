@@ -6,7 +6,7 @@ import {
   type LocalPool,
   type TestUserPool,
 } from '@authstack/local-pool/testing';
-import { startStateDatabase, type StateDatabase } from '@authstack/shared/testing';
+import { freshStateDatabase, type FreshStateDatabase } from '@authstack/shared/testing';
 import {
   SPAN_KIND,
   requestLogLine,
@@ -27,14 +27,14 @@ const NEW_PASSWORD = 'Brand-New-Passw0rd!2';
 
 let pool: LocalPool;
 let userPool: TestUserPool;
-let db: StateDatabase;
+let db: FreshStateDatabase;
 let sink: OtlpSink;
 let server: ServerProcess;
 
 beforeAll(async () => {
   [pool, db, sink] = await Promise.all([
     startLocalPool(),
-    startStateDatabase({ migrate: true }),
+    freshStateDatabase({ migrate: true }),
     startOtlpSink({ keep: true }),
   ]);
   userPool = await createTestUserPool(pool);

@@ -17,9 +17,9 @@ import {
 import { STEP_MS, totpCode } from '@authstack/local-pool/testing/totp-codes';
 import {
   DEMO_LEGACY_USERS,
-  startLegacyDatabase,
+  freshLegacyDatabase,
   startTriggerInvokeServer,
-  type LegacyDatabase,
+  type FreshLegacyDatabase,
   type TriggerInvokeServer,
 } from '@authstack/trigger/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -46,7 +46,7 @@ import {
 const ACCOUNT = '/v1/account';
 const NEW_PASSWORD = 'Another-Horse-7?';
 
-let legacyDb: LegacyDatabase;
+let legacyDb: FreshLegacyDatabase;
 let trigger: TriggerInvokeServer;
 let pool: LocalPool;
 let userPool: TestUserPool;
@@ -61,7 +61,7 @@ let otherSite: Server;
 let otherSiteTarget = '';
 
 beforeAll(async () => {
-  [legacyDb, browser] = await Promise.all([startLegacyDatabase(), launchBrowser()]);
+  [legacyDb, browser] = await Promise.all([freshLegacyDatabase(), launchBrowser()]);
   trigger = await startTriggerInvokeServer({ legacyDatabaseUrl: legacyDb.url });
   pool = await startLocalPool({ lambdaEndpoint: trigger.endpoint });
   userPool = await createTestUserPool(pool, {

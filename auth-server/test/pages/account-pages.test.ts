@@ -1,7 +1,7 @@
 import {
   createTestUserPool,
-  startLocalPool,
-  type LocalPool,
+  sharedLocalPool,
+  type SharedLocalPool,
   type TestUserPool,
 } from '@authstack/local-pool/testing';
 import request from 'supertest';
@@ -16,12 +16,12 @@ import {
 
 const ACCOUNT = '/v1/account';
 
-let pool: LocalPool;
+let pool: SharedLocalPool;
 let userPool: TestUserPool;
 let api: TestApp;
 
 beforeAll(async () => {
-  pool = await startLocalPool();
+  pool = await sharedLocalPool();
   userPool = await createTestUserPool(pool);
   api = createApp(pool, userPool);
 }, 60_000);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import {
   getFreePort,
+  SHARED_SERVER_VARIABLES,
   startRestartableProcess,
   type RestartableProcess,
 } from '@authstack/shared/testing';
@@ -26,12 +27,20 @@ const SERVER_SCRIPT = path.resolve(__dirname, '../../dist/server.js');
  */
 export const TEST_PASSWORD_HASH_COST = 10;
 
-/** `restart()` starts it again on the same port and data directory. */
-export interface LocalPool extends RestartableProcess {
+/** What tests use of a running pool: where it is, a client of it, and its keys. */
+export interface LocalPoolHandle {
   endpoint: string;
   issuerBase: string;
   dataDir: string;
   client: CognitoIdentityProviderClient;
+}
+
+/** `restart()` starts it again on the same port and data directory. */
+export interface LocalPool extends LocalPoolHandle, RestartableProcess {}
+
+/** The run's shared pool (or, outside such a run, one of its own); `stop()` releases it. */
+export interface SharedLocalPool extends LocalPoolHandle {
+  stop(): Promise<void>;
 }
 
 export interface StartLocalPoolOptions {
@@ -118,6 +127,32 @@ export async function startLocalPool(options: StartLocalPoolOptions = {}): Promi
   return pool;
 }
 
+/**
+ * The local pool the run's global setup started (see `SHARED_SERVER_VARIABLES`), for a test
+ * file that makes user pools of its own on it (`createTestUserPool`), as one AWS account
+ * holds many; outside such a run, a pool of its own (`startLocalPool`). Not for tests that
+ * restart, configure or read the output of the pool, or read its outbox (addresses are not
+ * unique across test files).
+ */
+export async function sharedLocalPool(): Promise<SharedLocalPool> {
+  const shared = process.env[SHARED_SERVER_VARIABLES.localPool];
+  if (!shared) return startLocalPool();
+  const { endpoint, dataDir } = JSON.parse(shared) as { endpoint: string; dataDir: string };
+  const client = createLocalCognitoClient(endpoint, process.env.AWS_REGION ?? 'us-east-1');
+  return {
+    endpoint,
+    issuerBase: endpoint,
+    dataDir,
+    client,
+    stop: async () => client.destroy(),
+  };
+}
+
+/** The variable's value for a pool started by `startLocalPool`, for the global setup. */
+export function sharedLocalPoolVariable(pool: LocalPoolHandle): string {
+  return JSON.stringify({ endpoint: pool.endpoint, dataDir: pool.dataDir });
+}
+
 /** `ensureUserPool`'s options but the names and groups, which the test pool picks itself. */
 export type TestUserPoolOptions = Omit<EnsureUserPoolOptions, 'poolName' | 'clientName' | 'groups'>;
 
@@ -130,7 +165,7 @@ let poolCounter = 0;
 
 /** A fresh, uniquely named pool (with an `admin` group) made through `ensureUserPool`. */
 export async function createTestUserPool(
-  pool: LocalPool,
+  pool: Pick<LocalPoolHandle, 'client' | 'issuerBase'>,
   options: TestUserPoolOptions = {},
 ): Promise<TestUserPool> {
   poolCounter += 1;
@@ -158,7 +193,7 @@ export async function readOutbox(endpoint: string, to: string): Promise<OutboxMe
  * wrong client. The header is the pool's `{kid, alg: RS256}`.
  */
 export function signWithPoolKey(
-  pool: Pick<LocalPool, 'dataDir'>,
+  pool: Pick<LocalPoolHandle, 'dataDir'>,
   use: TokenUse,
   claims: Claims,
 ): string {

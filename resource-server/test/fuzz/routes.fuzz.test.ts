@@ -5,8 +5,8 @@ import { createConfirmedUser } from '@authstack/local-pool';
 import {
   createTestUserPool,
   signWithPoolKey,
-  startLocalPool,
-  type LocalPool,
+  sharedLocalPool,
+  type SharedLocalPool,
   type TestUserPool,
 } from '@authstack/local-pool/testing';
 import {
@@ -25,10 +25,10 @@ import {
   resignedTokens,
   sendRaw,
   SentSecrets,
-  startStateDatabase,
+  freshStateDatabase,
   type Authorization,
   type FuzzRequest,
-  type StateDatabase,
+  type FreshStateDatabase,
 } from '@authstack/shared/testing';
 import fc from 'fast-check';
 import { startResourceServer, type ServerProcess } from '../../../scripts/testing/servers';
@@ -61,9 +61,9 @@ interface Tokens {
   refreshToken: string;
 }
 
-let pool: LocalPool;
+let pool: SharedLocalPool;
 let userPool: TestUserPool;
-let db: StateDatabase;
+let db: FreshStateDatabase;
 let server: ServerProcess;
 let member: Tokens;
 let admin: Tokens;
@@ -204,7 +204,7 @@ async function checkHouseRules(isProtected: boolean, generated: Generated): Prom
 }
 
 beforeAll(async () => {
-  [pool, db] = await Promise.all([startLocalPool(), startStateDatabase()]);
+  [pool, db] = await Promise.all([sharedLocalPool(), freshStateDatabase()]);
   userPool = await createTestUserPool(pool);
   [member, admin] = await Promise.all([
     createSignedInUser(`fuzz.member.${process.pid}@example.com`, []),

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { createConfirmedUser } from '@authstack/local-pool';
 import {
   createTestUserPool,
-  startLocalPool,
-  type LocalPool,
+  sharedLocalPool,
+  type SharedLocalPool,
   type TestUserPool,
 } from '@authstack/local-pool/testing';
 import { getFreePort, startProcess, type StartedProcess } from '@authstack/shared/testing';
@@ -20,7 +20,7 @@ interface Tokens {
   refreshToken: string;
 }
 
-let localPool: LocalPool;
+let localPool: SharedLocalPool;
 let userPool: TestUserPool;
 let server: StartedProcess;
 let origin: string;
@@ -53,7 +53,7 @@ async function signIn(email: string): Promise<Tokens> {
 }
 
 beforeAll(async () => {
-  localPool = await startLocalPool();
+  localPool = await sharedLocalPool();
   userPool = await createTestUserPool(localPool);
   const sub = await createUser('ada@example.com', 'Ada Admin', ['admin']);
   await createUser('max@example.com', 'Max Member', []);

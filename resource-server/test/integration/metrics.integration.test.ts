@@ -2,20 +2,20 @@ import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { createConfirmedUser } from '@authstack/local-pool';
 import {
   createTestUserPool,
-  startLocalPool,
-  type LocalPool,
+  sharedLocalPool,
+  type SharedLocalPool,
   type TestUserPool,
 } from '@authstack/local-pool/testing';
 import { scrapeMetrics, type Scrape } from '@authstack/shared/http/metrics-text';
-import { startStateDatabase, type StateDatabase } from '@authstack/shared/testing';
+import { freshStateDatabase, type FreshStateDatabase } from '@authstack/shared/testing';
 import { call, startResourceServer, type ServerProcess } from '../../../scripts/testing/servers';
 
 const PASSWORD = 'Metrics-Passw0rd!';
 const MAX_STALENESS_SECONDS = 60;
 
-let localPool: LocalPool;
+let localPool: SharedLocalPool;
 let userPool: TestUserPool;
-let stateDb: StateDatabase;
+let stateDb: FreshStateDatabase;
 /** With a state store (revocation checks on). */
 let server: ServerProcess;
 let withoutMetrics: ServerProcess;
@@ -37,8 +37,8 @@ async function signIn(): Promise<{ idToken: string; accessToken: string }> {
 
 beforeAll(async () => {
   [localPool, stateDb] = await Promise.all([
-    startLocalPool(),
-    startStateDatabase({ migrate: true }),
+    sharedLocalPool(),
+    freshStateDatabase({ migrate: true }),
   ]);
   userPool = await createTestUserPool(localPool);
   email = `metrics.${process.pid}.${Date.now()}@example.com`;

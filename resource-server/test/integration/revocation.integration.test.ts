@@ -5,8 +5,8 @@ import type { Pool } from 'pg';
 import { createConfirmedUser } from '@authstack/local-pool';
 import {
   createTestUserPool,
-  startLocalPool,
-  type LocalPool,
+  sharedLocalPool,
+  type SharedLocalPool,
   type TestUserPool,
 } from '@authstack/local-pool/testing';
 import { createLogger } from '@authstack/shared';
@@ -34,7 +34,7 @@ interface ResourceServer extends RestartableProcess {
 }
 
 let db: StateDatabase;
-let localPool: LocalPool;
+let localPool: SharedLocalPool;
 let userPool: TestUserPool;
 let statePool: Pool;
 let store: RevocationStore;
@@ -167,7 +167,7 @@ function expectRevoked(answer: Answer): void {
 
 beforeAll(async () => {
   // Not migrated: the resource-server creates the schema itself.
-  [db, localPool] = await Promise.all([startStateDatabase(), startLocalPool()]);
+  [db, localPool] = await Promise.all([startStateDatabase(), sharedLocalPool()]);
   userPool = await createTestUserPool(localPool);
   await createUser('ada@example.com', ['admin']);
   await createUser('max@example.com');

@@ -3,11 +3,11 @@ import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { createConfirmedUser } from '@authstack/local-pool';
 import {
   createTestUserPool,
-  startLocalPool,
-  type LocalPool,
+  sharedLocalPool,
+  type SharedLocalPool,
   type TestUserPool,
 } from '@authstack/local-pool/testing';
-import { startStateDatabase, type StateDatabase } from '@authstack/shared/testing';
+import { freshStateDatabase, type FreshStateDatabase } from '@authstack/shared/testing';
 import {
   SPAN_KIND,
   requestLogLine,
@@ -24,17 +24,17 @@ import { startResourceServer, type ServerProcess } from '../../../scripts/testin
  */
 const PASSWORD = 'Tracing-Passw0rd!';
 
-let localPool: LocalPool;
+let localPool: SharedLocalPool;
 let userPool: TestUserPool;
-let stateDb: StateDatabase;
+let stateDb: FreshStateDatabase;
 let sink: OtlpSink;
 let server: ServerProcess;
 let idToken: string;
 
 beforeAll(async () => {
   [localPool, stateDb, sink] = await Promise.all([
-    startLocalPool(),
-    startStateDatabase({ migrate: true }),
+    sharedLocalPool(),
+    freshStateDatabase({ migrate: true }),
     startOtlpSink({ keep: true }),
   ]);
   userPool = await createTestUserPool(localPool);

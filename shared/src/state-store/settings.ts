@@ -11,10 +11,17 @@ export const LOCAL_STATE_DB = {
   app: { user: 'authstack_state', password: 'authstack-state-local-only' },
 } as const;
 
-/** The connection URL of the local state store, as the servers use it. */
-export function localStateDatabaseUrl(port: number, host = '127.0.0.1'): string {
+/**
+ * The connection URL of the local state store, as the servers use it. Tests give each file
+ * a `database` of its own on one server.
+ */
+export function localStateDatabaseUrl(
+  port: number,
+  host = '127.0.0.1',
+  database: string = LOCAL_STATE_DB.database,
+): string {
   const { user, password } = LOCAL_STATE_DB.app;
-  return `postgres://${user}:${encodeURIComponent(password)}@${host}:${port}/${LOCAL_STATE_DB.database}`;
+  return `postgres://${user}:${encodeURIComponent(password)}@${host}:${port}/${database}`;
 }
 
 /** `postgres://user:secret@host/db` → `postgres://user@host/db`, for log lines. */

@@ -10,7 +10,18 @@ export {
 export { LogCapture } from './log-capture';
 export { parseRawHttpResponse, rawHttpExchange, type RawHttpResponse } from './raw-http';
 export { percentile } from './stats';
-export { startStateDatabase, type StateDatabase } from './state-db';
+export {
+  freshStateDatabase,
+  startStateDatabase,
+  type FreshStateDatabase,
+  type StateDatabase,
+} from './state-db';
+export {
+  createDatabase,
+  SHARED_SERVER_VARIABLES,
+  sharedServerPort,
+  withoutSharedServer,
+} from './shared-servers';
 export {
   anyJson,
   authorizationHeader,

@@ -3,9 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { localStateDatabaseUrl } from '../state-store/settings';
+import { LOCAL_STATE_DB, localStateDatabaseUrl } from '../state-store/settings';
 import { getFreePort } from './ports';
 import { startProcess, type StartedProcess } from './process';
+import { createDatabase, sharedServerPort } from './shared-servers';
 
 // Tests import this file from source; the processes run the built output.
 const DIST = path.resolve(__dirname, '../../dist');
@@ -95,4 +96,37 @@ export async function startStateDatabase(
   };
   if (options.migrate) await database.migrate();
   return database;
+}
+
+/** A state database of a test file's own; `stop()` releases it. */
+export interface FreshStateDatabase {
+  /** STATE_DATABASE_URL for the servers. */
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * A new, empty state database for one test file: on the run's shared state-store server (see
+ * `SHARED_SERVER_VARIABLES`), or on a server of its own outside such a run. With
+ * `migrate`, the schema is created before this resolves. For tests that only use the store;
+ * those that crash or restart it start their own (`startStateDatabase`).
+ */
+export async function freshStateDatabase(
+  options: { migrate?: boolean } = {},
+): Promise<FreshStateDatabase> {
+  const port = sharedServerPort('state');
+  if (port === undefined) return startStateDatabase(options);
+  const database = await createDatabase({
+    port,
+    admin: LOCAL_STATE_DB.admin,
+    prefix: 'state',
+    owner: LOCAL_STATE_DB.app.user,
+    // The shared server's own database is migrated once by the global setup and otherwise
+    // left alone, so that it can be copied (a template must have no open connection).
+    ...(options.migrate ? { template: LOCAL_STATE_DB.database } : {}),
+  });
+  const url = localStateDatabaseUrl(port, '127.0.0.1', database);
+  // The database stays until the global teardown removes the server with its data.
+  return { url, port, stop: async () => {} };
 }

@@ -14,12 +14,16 @@ export const LEGACY_DB = {
 
 export type LegacyDbRole = 'admin' | 'reader';
 
-/** The connection URL of the local legacy database for `role` (the trigger uses `reader`). */
+/**
+ * The connection URL of the local legacy database for `role` (the trigger uses `reader`).
+ * Tests give each file a `database` of its own on one server.
+ */
 export function localLegacyDatabaseUrl(
   port: number,
   role: LegacyDbRole = 'reader',
   host = '127.0.0.1',
+  database: string = LEGACY_DB.database,
 ): string {
   const { user, password } = LEGACY_DB[role];
-  return `postgres://${user}:${encodeURIComponent(password)}@${host}:${port}/${LEGACY_DB.database}`;
+  return `postgres://${user}:${encodeURIComponent(password)}@${host}:${port}/${database}`;
 }

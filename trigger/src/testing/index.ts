@@ -1,14 +1,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Client } from 'pg';
 import {
+  createDatabase,
   getFreePort,
+  sharedServerPort,
   startRestartableProcess,
   type RestartableProcess,
   type StartedProcess,
 } from '@authstack/shared/testing';
 import { functionArnOf } from '../invoke/app';
-import { localLegacyDatabaseUrl } from '../local/legacy-db-settings';
+import { LEGACY_DB, localLegacyDatabaseUrl } from '../local/legacy-db-settings';
+import { DEMO_LEGACY_USERS, ensureLegacySchema, seedLegacyUsers } from '../local/legacy-users';
 
 export { DEMO_LEGACY_USERS, seedLegacyUsers, type SeedLegacyUser } from '../local/legacy-users';
 export { LEGACY_DB, localLegacyDatabaseUrl } from '../local/legacy-db-settings';
@@ -67,6 +71,44 @@ export async function startLegacyDatabase(
       await running.stop('SIGTERM');
       removeTemporaryDir();
     },
+  };
+}
+
+/** A legacy database of a test file's own, seeded with the demo users; `stop()` releases it. */
+export interface FreshLegacyDatabase {
+  /** What the trigger connects with: the read-only `legacy_reader` role. */
+  url: string;
+  /** The owner role, for tests that create tables or seed users. */
+  adminUrl: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * A new legacy database, seeded with the demo users, for one test file: on the run's shared
+ * legacy server (see `SHARED_SERVER_VARIABLES`), or on a server of its own outside such a
+ * run. For tests that only use the store; those that halt or restart it start their own
+ * (`startLegacyDatabase`).
+ */
+export async function freshLegacyDatabase(): Promise<FreshLegacyDatabase> {
+  const port = sharedServerPort('legacy');
+  if (port === undefined) return startLegacyDatabase();
+  const database = await createDatabase({ port, admin: LEGACY_DB.admin, prefix: 'legacy' });
+  const adminUrl = localLegacyDatabaseUrl(port, 'admin', '127.0.0.1', database);
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await ensureLegacySchema(client);
+    await seedLegacyUsers(client, DEMO_LEGACY_USERS);
+  } finally {
+    await client.end();
+  }
+  return {
+    url: localLegacyDatabaseUrl(port, 'reader', '127.0.0.1', database),
+    adminUrl,
+    port,
+    // The database stays until the global teardown removes the server with its data.
+    stop: async () => {},
   };
 }
 

@@ -20,9 +20,9 @@ import {
   type TestUserPool,
 } from '@authstack/local-pool/testing';
 import {
-  startLegacyDatabase,
+  freshLegacyDatabase,
   startTriggerInvokeServer,
-  type LegacyDatabase,
+  type FreshLegacyDatabase,
   type TriggerInvokeServer,
 } from '../../src/testing';
 import { startAuthServer } from '../support/auth-server';
@@ -57,13 +57,13 @@ const GENERATED = Array.from(
 const IMPORTABLE = [...DEMO_IMPORTABLE, ...GENERATED].sort();
 
 describe('npm run import: legacy users into the pool with Cognito import jobs', () => {
-  let db: LegacyDatabase;
+  let db: FreshLegacyDatabase;
   let trigger: TriggerInvokeServer;
   let pool: LocalPool;
   let env: (userPool: TestUserPool, stateDir: string) => Record<string, string>;
 
   beforeAll(async () => {
-    db = await startLegacyDatabase();
+    db = await freshLegacyDatabase();
     const hash = await bcrypt.hash('Bulk-Passw0rd!', 4);
     await addLegacyUsers(
       db.adminUrl,

@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { LEGACY_STORE_UNAVAILABLE_MESSAGE } from '@authstack/shared';
 import {
-  startLegacyDatabase,
+  freshLegacyDatabase,
   startTriggerInvokeServer,
-  type LegacyDatabase,
+  type FreshLegacyDatabase,
   type TriggerInvokeServer,
 } from '../../src/testing';
 import { invokeFunction, lambdaClient } from '../support/lambda';
@@ -53,13 +53,13 @@ class FakeSecretsManager {
 }
 
 describe('the trigger with LEGACY_DATABASE_SECRET_ARN (no URL in its environment)', () => {
-  let db: LegacyDatabase;
+  let db: FreshLegacyDatabase;
   const secrets = new FakeSecretsManager();
   let trigger: TriggerInvokeServer;
   let lambda: LambdaClient;
 
   beforeAll(async () => {
-    db = await startLegacyDatabase();
+    db = await freshLegacyDatabase();
     const secretsEndpoint = await secrets.start();
     trigger = await startTriggerInvokeServer({
       env: {

@@ -11,9 +11,9 @@ import { LEGACY_STORE_UNAVAILABLE_MESSAGE } from '@authstack/shared';
 import { startProcess } from '@authstack/shared/testing';
 import {
   invocationLines,
-  startLegacyDatabase,
+  freshLegacyDatabase,
   startTriggerInvokeServer,
-  type LegacyDatabase,
+  type FreshLegacyDatabase,
   type TriggerInvokeServer,
 } from '../../src/testing';
 import { invokeFunction, lambdaClient } from '../support/lambda';
@@ -41,9 +41,9 @@ const events = JSON.parse(process.env.EVENTS);
 `;
 
 describe('the built trigger, against the embedded legacy Postgres', () => {
-  let db: LegacyDatabase;
+  let db: FreshLegacyDatabase;
   beforeAll(async () => {
-    db = await startLegacyDatabase();
+    db = await freshLegacyDatabase();
   });
   afterAll(async () => {
     await db?.stop();
@@ -175,7 +175,7 @@ describe('the built trigger, against the embedded legacy Postgres', () => {
       await admin.connect();
       try {
         const { rows } = await admin.query<{ open: number }>(
-          "SELECT count(*)::int AS open FROM pg_stat_activity WHERE application_name = 'user-migration-trigger' AND pid <> pg_backend_pid()",
+          "SELECT count(*)::int AS open FROM pg_stat_activity WHERE application_name = 'user-migration-trigger' AND datname = current_database() AND pid <> pg_backend_pid()",
         );
         expect(rows[0]?.open).toBe(2);
       } finally {

@@ -14,9 +14,9 @@ import {
 } from '@authstack/local-pool/testing';
 import {
   invocationLines,
-  startLegacyDatabase,
+  freshLegacyDatabase,
   startTriggerInvokeServer,
-  type LegacyDatabase,
+  type FreshLegacyDatabase,
   type TriggerInvokeServer,
 } from '../../src/testing';
 import { startAuthServer } from '../support/auth-server';
@@ -44,7 +44,7 @@ function decodeJwt(token: unknown): Record<string, unknown> {
 const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
 
 describe('lazy migration of legacy users, end to end', () => {
-  let db: LegacyDatabase;
+  let db: FreshLegacyDatabase;
   let trigger: TriggerInvokeServer;
   let pool: LocalPool;
   let userPool: TestUserPool;
@@ -85,7 +85,7 @@ describe('lazy migration of legacy users, end to end', () => {
   };
 
   beforeAll(async () => {
-    db = await startLegacyDatabase();
+    db = await freshLegacyDatabase();
     trigger = await startTriggerInvokeServer({ legacyDatabaseUrl: db.url });
     pool = await startLocalPool({ lambdaEndpoint: trigger.endpoint });
     userPool = await createTestUserPool(pool, { userMigrationLambdaArn: trigger.functionArn });

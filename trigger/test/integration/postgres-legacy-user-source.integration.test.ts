@@ -5,7 +5,11 @@ import { createLogger } from '@authstack/shared';
 import { LogCapture } from '@authstack/shared/testing';
 import { createLegacyPool } from '../../src/adapters/postgres-pool';
 import { PostgresLegacyUserSource } from '../../src/adapters/postgres-legacy-user-source';
-import { DEMO_LEGACY_USERS, startLegacyDatabase, type LegacyDatabase } from '../../src/testing';
+import {
+  DEMO_LEGACY_USERS,
+  freshLegacyDatabase,
+  type FreshLegacyDatabase,
+} from '../../src/testing';
 
 const DEFAULT_TABLE = {
   table: 'legacy_users',
@@ -25,13 +29,13 @@ function demo(email: string) {
 }
 
 describe('PostgresLegacyUserSource against the embedded legacy Postgres', () => {
-  let db: LegacyDatabase;
+  let db: FreshLegacyDatabase;
   let pool: Pool;
   let users: PostgresLegacyUserSource;
   let admin: Client;
 
   beforeAll(async () => {
-    db = await startLegacyDatabase();
+    db = await freshLegacyDatabase();
     pool = createLegacyPool(db.url, 2_000, logger);
     users = new PostgresLegacyUserSource(pool, DEFAULT_TABLE);
     admin = new Client({ connectionString: db.adminUrl });

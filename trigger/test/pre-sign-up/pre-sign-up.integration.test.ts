@@ -15,9 +15,9 @@ import {
 } from '../../src/pre-sign-up/errors';
 import { refuseLegacySignUp } from '../../src/pre-sign-up/refuse-legacy-sign-up';
 import {
-  startLegacyDatabase,
+  freshLegacyDatabase,
   startTriggerInvokeServer,
-  type LegacyDatabase,
+  type FreshLegacyDatabase,
   type TriggerInvokeServer,
 } from '../../src/testing';
 import { capturedLogger, RecordedLatencies, settings } from '../support/fakes';
@@ -34,12 +34,12 @@ const DEFAULT_TABLE = {
 };
 
 describe('PreSignUp against the embedded legacy Postgres', () => {
-  let db: LegacyDatabase;
+  let db: FreshLegacyDatabase;
   let pool: Pool;
   let users: PostgresLegacyUserSource;
 
   beforeAll(async () => {
-    db = await startLegacyDatabase();
+    db = await freshLegacyDatabase();
     pool = createLegacyPool(
       db.url,
       2_000,

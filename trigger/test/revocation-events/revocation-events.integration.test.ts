@@ -19,12 +19,12 @@ import { Client } from 'pg';
 import { createConfirmedUser } from '@authstack/local-pool';
 import {
   createTestUserPool,
-  startLocalPool,
-  type LocalPool,
+  sharedLocalPool,
+  type SharedLocalPool,
   type TestUserPool,
 } from '@authstack/local-pool/testing';
 import { parseConfig } from '@authstack/shared';
-import { startStateDatabase, type StateDatabase } from '@authstack/shared/testing';
+import { freshStateDatabase, type FreshStateDatabase } from '@authstack/shared/testing';
 import { revocationEventsConfigSchema } from '../../src/revocation-events/config';
 import { recordRevocationEvent } from '../../src/revocation-events/record-revocation';
 import {
@@ -115,7 +115,7 @@ class FakeSecretsManager {
 }
 
 describe('revocation events against a real state store', () => {
-  let db: StateDatabase;
+  let db: FreshStateDatabase;
   let admin: Client;
 
   const rows = async (subject: string): Promise<Row[]> =>
@@ -127,7 +127,7 @@ describe('revocation events against a real state store', () => {
     ).rows;
 
   beforeAll(async () => {
-    db = await startStateDatabase({ migrate: true });
+    db = await freshStateDatabase({ migrate: true });
     admin = new Client({ connectionString: db.url });
     await admin.connect();
   });
@@ -138,12 +138,12 @@ describe('revocation events against a real state store', () => {
   });
 
   describe('the runtime (pool from STATE_DATABASE_URL, aliases resolved by the local pool)', () => {
-    let pool: LocalPool;
+    let pool: SharedLocalPool;
     let userPool: TestUserPool;
     let runtime: RevocationEventsRuntime;
 
     beforeAll(async () => {
-      pool = await startLocalPool();
+      pool = await sharedLocalPool();
       userPool = await createTestUserPool(pool);
       const config = parseConfig(revocationEventsConfigSchema, {
         USER_POOL_ID: userPool.userPoolId,

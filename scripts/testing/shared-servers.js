@@ -1,0 +1,47 @@
+// Jest's global setup and teardown: one state-store server, one legacy-database server and one
+// local pool for the whole run, each test file making databases and user pools of its own on
+// them (see shared/src/testing/shared-servers.ts). They run the built output, as every process the tests
+// start does (`npm test` builds first). AUTHSTACK_TEST_SHARED_SERVERS=off leaves them out: each
+// test file then starts its own, as it would outside jest.
+const path = require('node:path');
+
+const built = (workspace, module) => {
+  const file = path.join(__dirname, '..', '..', workspace, 'dist', module);
+  try {
+    return require(file);
+  } catch (error) {
+    throw new Error(`${file} could not be loaded: run npm run build first (${error.message})`);
+  }
+};
+
+/** What setup started, for teardown (jest runs both in its main process). */
+const started = (globalThis.authstackSharedServers ??= []);
+
+async function setup() {
+  if (process.env.AUTHSTACK_TEST_SHARED_SERVERS === 'off') return;
+  const { startStateDatabase, SHARED_SERVER_VARIABLES } = built('shared', 'testing');
+  const { startLegacyDatabase } = built('trigger', 'testing');
+  const { startLocalPool, sharedLocalPoolVariable } = built('local-pool', 'testing');
+  const servers = await Promise.allSettled([
+    startStateDatabase({ migrate: true }),
+    startLegacyDatabase(),
+    startLocalPool(),
+  ]);
+  for (const server of servers) if (server.status === 'fulfilled') started.push(server.value);
+  const failed = servers.find((server) => server.status === 'rejected');
+  if (failed) {
+    await teardown();
+    throw failed.reason;
+  }
+  const [state, legacy, localPool] = started;
+  // Jest starts its workers after the global setup: they inherit these.
+  process.env[SHARED_SERVER_VARIABLES.state] = String(state.port);
+  process.env[SHARED_SERVER_VARIABLES.legacy] = String(legacy.port);
+  process.env[SHARED_SERVER_VARIABLES.localPool] = sharedLocalPoolVariable(localPool);
+}
+
+async function teardown() {
+  await Promise.all(started.splice(0).map((server) => server.stop()));
+}
+
+module.exports = { setup, teardown };
