@@ -1,4 +1,4 @@
-import { createTestUserPool, readOutbox, startLocalPool } from '@authstack/local-pool/testing';
+import { createTestUserPool, readOutbox, sharedLocalPool } from '@authstack/local-pool/testing';
 import request from 'supertest';
 import {
   API,
@@ -7,15 +7,15 @@ import {
   createApp,
   signInRequest,
   uniqueEmail,
-  type LocalPool,
+  type SharedLocalPool,
   type TestApp,
   type TestUserPool,
 } from './harness';
 
-let pool: LocalPool;
+let pool: SharedLocalPool;
 
 beforeAll(async () => {
-  pool = await startLocalPool();
+  pool = await sharedLocalPool();
 });
 
 afterAll(async () => {

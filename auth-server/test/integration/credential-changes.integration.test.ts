@@ -2,8 +2,8 @@ import { AdminAddUserToGroupCommand } from '@aws-sdk/client-cognito-identity-pro
 import {
   createTestUserPool,
   readOutbox,
-  startLocalPool,
-  type LocalPool,
+  sharedLocalPool,
+  type SharedLocalPool,
   type TestUserPool,
 } from '@authstack/local-pool/testing';
 import { freshStateDatabase, type FreshStateDatabase } from '@authstack/shared/testing';
@@ -38,7 +38,7 @@ interface Device extends Tokens {
   sub: string;
 }
 
-let pool: LocalPool;
+let pool: SharedLocalPool;
 let userPool: TestUserPool;
 let db: FreshStateDatabase;
 let stateStore: StateStoreDeps;
@@ -46,7 +46,7 @@ let server: ServerProcess;
 let admin: Device;
 
 beforeAll(async () => {
-  [pool, db] = await Promise.all([startLocalPool(), freshStateDatabase({ migrate: true })]);
+  [pool, db] = await Promise.all([sharedLocalPool(), freshStateDatabase({ migrate: true })]);
   userPool = await createTestUserPool(pool);
   stateStore = connectStateStore(db.url);
   server = await startAuthServer({

@@ -1,4 +1,4 @@
-import { createTestUserPool, readOutbox, startLocalPool } from '@authstack/local-pool/testing';
+import { createTestUserPool, readOutbox, sharedLocalPool } from '@authstack/local-pool/testing';
 import request from 'supertest';
 import {
   API,
@@ -8,17 +8,17 @@ import {
   signInRequest,
   signUp,
   uniqueEmail,
-  type LocalPool,
+  type SharedLocalPool,
   type TestApp,
   type TestUserPool,
 } from './harness';
 
-let pool: LocalPool;
+let pool: SharedLocalPool;
 let userPool: TestUserPool;
 let api: TestApp;
 
 beforeAll(async () => {
-  pool = await startLocalPool();
+  pool = await sharedLocalPool();
   userPool = await createTestUserPool(pool);
   api = createApp(pool, userPool);
 });

@@ -1,8 +1,8 @@
 import {
   createTestUserPool,
   readOutbox,
-  startLocalPool,
-  type LocalPool,
+  sharedLocalPool,
+  type SharedLocalPool,
   type TestUserPool,
 } from '@authstack/local-pool/testing';
 import { startStateDatabase, type StateDatabase } from '@authstack/shared/testing';
@@ -23,7 +23,7 @@ import {
 } from './harness';
 import { claimsOf, refreshRequest, revocationsOf } from './revocation-helpers';
 
-let pool: LocalPool;
+let pool: SharedLocalPool;
 let userPool: TestUserPool;
 let db: StateDatabase;
 let stateStore: StateStoreDeps;
@@ -33,7 +33,7 @@ let user: SignedUp;
 let member: SignedUp;
 
 beforeAll(async () => {
-  [pool, db] = await Promise.all([startLocalPool(), startStateDatabase({ migrate: true })]);
+  [pool, db] = await Promise.all([sharedLocalPool(), startStateDatabase({ migrate: true })]);
   userPool = await createTestUserPool(pool);
   stateStore = connectStateStore(db.url);
   api = createApp(pool, userPool, { stateStore });

@@ -5,8 +5,8 @@ import {
 import {
   createTestUserPool,
   readOutbox,
-  startLocalPool,
-  type LocalPool,
+  sharedLocalPool,
+  type SharedLocalPool,
   type TestUserPool,
 } from '@authstack/local-pool/testing';
 import { freshStateDatabase, type FreshStateDatabase } from '@authstack/shared/testing';
@@ -34,7 +34,7 @@ import {
   revocationsOf,
 } from './revocation-helpers';
 
-let pool: LocalPool;
+let pool: SharedLocalPool;
 let userPool: TestUserPool;
 let db: FreshStateDatabase;
 let stateStore: StateStoreDeps;
@@ -42,7 +42,7 @@ let api: TestApp;
 let admin: SignedUp;
 
 beforeAll(async () => {
-  [pool, db] = await Promise.all([startLocalPool(), freshStateDatabase({ migrate: true })]);
+  [pool, db] = await Promise.all([sharedLocalPool(), freshStateDatabase({ migrate: true })]);
   userPool = await createTestUserPool(pool);
   stateStore = connectStateStore(db.url);
   api = createApp(pool, userPool, { stateStore });

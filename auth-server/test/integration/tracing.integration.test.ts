@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import {
   createTestUserPool,
   readOutbox,
-  startLocalPool,
-  type LocalPool,
+  sharedLocalPool,
+  type SharedLocalPool,
   type TestUserPool,
 } from '@authstack/local-pool/testing';
 import { freshStateDatabase, type FreshStateDatabase } from '@authstack/shared/testing';
@@ -25,7 +25,7 @@ import { PASSWORD, markEmailVerified, uniqueEmail } from './harness';
 const WRONG_PASSWORD = 'Not-The-Passw0rd!1';
 const NEW_PASSWORD = 'Brand-New-Passw0rd!2';
 
-let pool: LocalPool;
+let pool: SharedLocalPool;
 let userPool: TestUserPool;
 let db: FreshStateDatabase;
 let sink: OtlpSink;
@@ -33,7 +33,7 @@ let server: ServerProcess;
 
 beforeAll(async () => {
   [pool, db, sink] = await Promise.all([
-    startLocalPool(),
+    sharedLocalPool(),
     freshStateDatabase({ migrate: true }),
     startOtlpSink({ keep: true }),
   ]);

@@ -1,5 +1,5 @@
 import { UpdateUserAttributesCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { createTestUserPool, readOutbox, startLocalPool } from '@authstack/local-pool/testing';
+import { createTestUserPool, readOutbox, sharedLocalPool } from '@authstack/local-pool/testing';
 import request from 'supertest';
 import {
   bearer,
@@ -14,17 +14,17 @@ import {
   signUp,
   uniqueEmail,
   withoutRequestId,
-  type LocalPool,
+  type SharedLocalPool,
   type TestApp,
   type TestUserPool,
 } from './harness';
 
-let pool: LocalPool;
+let pool: SharedLocalPool;
 let userPool: TestUserPool;
 let api: TestApp;
 
 beforeAll(async () => {
-  pool = await startLocalPool();
+  pool = await sharedLocalPool();
   userPool = await createTestUserPool(pool);
   api = createApp(pool, userPool);
 });

@@ -131,8 +131,8 @@ export async function startLocalPool(options: StartLocalPoolOptions = {}): Promi
  * The local pool the run's global setup started (see `SHARED_SERVER_VARIABLES`), for a test
  * file that makes user pools of its own on it (`createTestUserPool`), as one AWS account
  * holds many; outside such a run, a pool of its own (`startLocalPool`). Not for tests that
- * restart, configure or read the output of the pool, or read its outbox (addresses are not
- * unique across test files).
+ * restart, configure or read the output of the pool, nor for reading its outbox but for
+ * addresses no other test file uses (the outbox is one for the whole pool).
  */
 export async function sharedLocalPool(): Promise<SharedLocalPool> {
   const shared = process.env[SHARED_SERVER_VARIABLES.localPool];
