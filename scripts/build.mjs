@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { URL } from 'node:url';
 
 const { workspaces } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url)));
 const FIRST = 'shared';
