@@ -28,7 +28,7 @@ if ((await build(FIRST)) !== 0) failed.push(FIRST);
 else {
   const queue = workspaces.filter((workspace) => workspace !== FIRST);
   const worker = async () => {
-    for (let workspace; (workspace = queue.shift()); ) {
+    for (let workspace; (workspace = queue.shift());) {
       if ((await build(workspace)) !== 0) failed.push(workspace);
     }
   };
