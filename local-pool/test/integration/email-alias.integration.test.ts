@@ -11,17 +11,17 @@ import {
   UpdateUserAttributesCommand,
   VerifyUserAttributeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { readOutbox, startLocalPool, type LocalPool } from '@authstack/local-pool/testing';
+import { readOutbox, sharedLocalPool, type SharedLocalPool } from '@authstack/local-pool/testing';
 import { failureOf, PASSWORD, uniqueEmail } from './helpers';
 
 // A pool where users pick a username and may also sign in with their email once it is
 // verified (AliasAttributes: ['email']), as opposed to email-as-username pools.
-let pool: LocalPool;
+let pool: SharedLocalPool;
 let userPoolId: string;
 let clientId: string;
 
 beforeAll(async () => {
-  pool = await startLocalPool();
+  pool = await sharedLocalPool();
   const { UserPool } = await pool.client.send(
     new CreateUserPoolCommand({
       PoolName: `alias-${Date.now()}`,

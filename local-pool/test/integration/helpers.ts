@@ -3,7 +3,7 @@ import {
   type AuthenticationResultType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createConfirmedUser as createUser } from '@authstack/local-pool';
-import type { LocalPool, TestUserPool } from '@authstack/local-pool/testing';
+import type { LocalPoolHandle, TestUserPool } from '@authstack/local-pool/testing';
 
 export const PASSWORD = 'Corr3ct-Horse!';
 
@@ -31,7 +31,7 @@ export async function failureOf(
 
 /** A CONFIRMED user with a permanent password, made through the admin API. */
 export async function createConfirmedUser(
-  pool: LocalPool,
+  pool: LocalPoolHandle,
   userPool: TestUserPool,
   email = uniqueEmail(),
   password = PASSWORD,
@@ -46,7 +46,7 @@ export async function createConfirmedUser(
 }
 
 export async function signIn(
-  pool: LocalPool,
+  pool: LocalPoolHandle,
   userPool: TestUserPool,
   username: string,
   password = PASSWORD,

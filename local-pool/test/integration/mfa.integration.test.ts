@@ -20,8 +20,11 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
   createTestUserPool,
+  sharedLocalPool,
   startLocalPool,
   type LocalPool,
+  type LocalPoolHandle,
+  type SharedLocalPool,
   type TestUserPool,
 } from '@authstack/local-pool/testing';
 import { STEP_MS, totpCode } from '../../src/testing/totp-codes';
@@ -33,11 +36,11 @@ import { claimsOf, createConfirmedUser, failureOf, PASSWORD, signIn, uniqueEmail
 const nowCode = (secret: string): string => totpCode(secret);
 const nextCode = (secret: string): string => totpCode(secret, Date.now() + STEP_MS);
 
-let pool: LocalPool;
+let pool: SharedLocalPool;
 let optional: TestUserPool;
 
 beforeAll(async () => {
-  pool = await startLocalPool();
+  pool = await sharedLocalPool();
   optional = await createTestUserPool(pool, { mfaConfiguration: 'OPTIONAL' });
 });
 
@@ -57,7 +60,7 @@ interface Enrolled {
 /** A confirmed user who set up an authenticator with an access token and turned TOTP on (code of the current step used). */
 async function enrolledUser(
   userPool: TestUserPool,
-  local: LocalPool = pool,
+  local: LocalPoolHandle = pool,
   deviceName = 'Work phone',
 ): Promise<Enrolled> {
   const user = await createConfirmedUser(local, userPool, uniqueEmail('mfa'));
@@ -89,7 +92,7 @@ async function enrolledUser(
 const passwordSignIn = (
   userPool: TestUserPool,
   email: string,
-  local: LocalPool = pool,
+  local: LocalPoolHandle = pool,
 ): Promise<InitiateAuthCommandOutput> =>
   local.client.send(
     new InitiateAuthCommand({
@@ -104,7 +107,7 @@ const answerTotp = (
   session: string | undefined,
   username: string,
   code: string,
-  local: LocalPool = pool,
+  local: LocalPoolHandle = pool,
 ) =>
   local.client.send(
     new RespondToAuthChallengeCommand({

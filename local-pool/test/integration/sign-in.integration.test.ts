@@ -17,17 +17,19 @@ import {
 import {
   createTestUserPool,
   readOutbox,
+  sharedLocalPool,
   startLocalPool,
   type LocalPool,
+  type SharedLocalPool,
   type TestUserPool,
 } from '@authstack/local-pool/testing';
 import { claimsOf, createConfirmedUser, failureOf, PASSWORD, signIn, uniqueEmail } from './helpers';
 
-let pool: LocalPool;
+let pool: SharedLocalPool;
 let userPool: TestUserPool;
 
 beforeAll(async () => {
-  pool = await startLocalPool();
+  pool = await sharedLocalPool();
   userPool = await createTestUserPool(pool);
 });
 

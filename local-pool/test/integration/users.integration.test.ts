@@ -26,17 +26,17 @@ import {
 import {
   createTestUserPool,
   readOutbox,
-  startLocalPool,
-  type LocalPool,
+  sharedLocalPool,
+  type SharedLocalPool,
   type TestUserPool,
 } from '@authstack/local-pool/testing';
 import { claimsOf, createConfirmedUser, failureOf, PASSWORD, signIn, uniqueEmail } from './helpers';
 
-let pool: LocalPool;
+let pool: SharedLocalPool;
 let userPool: TestUserPool;
 
 beforeAll(async () => {
-  pool = await startLocalPool();
+  pool = await sharedLocalPool();
   userPool = await createTestUserPool(pool);
 });
 
