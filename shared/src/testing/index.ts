@@ -18,6 +18,7 @@ export {
 } from './state-db';
 export {
   createDatabase,
+  queryRows,
   SHARED_SERVER_VARIABLES,
   sharedServerPort,
   withoutSharedServer,

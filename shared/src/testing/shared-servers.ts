@@ -76,3 +76,14 @@ export async function createDatabase(options: {
   );
   return name;
 }
+
+/** The rows of one query on the database at `url`, through a connection of its own. */
+export async function queryRows<T>(url: string, sql: string): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}

@@ -1,19 +1,13 @@
-import { Client } from 'pg';
 import { LOCAL_STATE_DB } from '../../src/state-store/settings';
-import { freshStateDatabase, sharedServerPort, withoutSharedServer } from '../../src/testing';
-
-async function query<T>(url: string, sql: string): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+import {
+  freshStateDatabase,
+  queryRows,
+  sharedServerPort,
+  withoutSharedServer,
+} from '../../src/testing';
 
 const tablesOf = (url: string) =>
-  query<{ tablename: string }>(
+  queryRows<{ tablename: string }>(
     url,
     "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
   ).then((rows) => rows.map((row) => row.tablename));
@@ -31,7 +25,7 @@ describe('freshStateDatabase', () => {
     expect(new URL(first.url).username).toBe(LOCAL_STATE_DB.app.user);
     expect(await tablesOf(first.url)).toEqual([]);
 
-    await query(first.url, 'CREATE TABLE only_here (id int)');
+    await queryRows(first.url, 'CREATE TABLE only_here (id int)');
     expect(await tablesOf(first.url)).toEqual(['only_here']);
     expect(await tablesOf(second.url)).toEqual([]);
   });
@@ -45,7 +39,7 @@ describe('freshStateDatabase', () => {
     expect(tables).toEqual(expect.arrayContaining(['pgmigrations', 'revocations', 'rate_limits']));
     expect(await tablesOf(plain.url)).toEqual([]);
     // The servers' role owns what it will alter.
-    const owners = await query<{ tableowner: string }>(
+    const owners = await queryRows<{ tableowner: string }>(
       migrated.url,
       "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'",
     );

@@ -1,24 +1,13 @@
-import { Client } from 'pg';
 import {
   DEMO_LEGACY_USERS,
   freshLegacyDatabase,
   LEGACY_DB,
   type FreshLegacyDatabase,
 } from '../../src/testing';
-import { sharedServerPort } from '@authstack/shared/testing';
-
-async function query<T>(url: string, sql: string): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+import { queryRows, sharedServerPort } from '@authstack/shared/testing';
 
 const emailsIn = (url: string) =>
-  query<{ email: string }>(url, `SELECT email FROM ${LEGACY_DB.table} ORDER BY email`).then(
+  queryRows<{ email: string }>(url, `SELECT email FROM ${LEGACY_DB.table} ORDER BY email`).then(
     (rows) => rows.map((row) => row.email),
   );
 
@@ -40,13 +29,13 @@ describe('freshLegacyDatabase (on the run’s shared legacy server)', () => {
     expect((await emailsIn(first.url)).sort()).toEqual(
       DEMO_LEGACY_USERS.map((user) => user.email).sort(),
     );
-    await expect(query(first.url, `DELETE FROM ${LEGACY_DB.table}`)).rejects.toThrow(
+    await expect(queryRows(first.url, `DELETE FROM ${LEGACY_DB.table}`)).rejects.toThrow(
       /permission denied/,
     );
   });
 
   it('keeps one database’s changes out of the other', async () => {
-    await query(first.adminUrl, `DELETE FROM ${LEGACY_DB.table}`);
+    await queryRows(first.adminUrl, `DELETE FROM ${LEGACY_DB.table}`);
     expect(await emailsIn(first.url)).toEqual([]);
     expect(await emailsIn(second.url)).toHaveLength(DEMO_LEGACY_USERS.length);
   });
