@@ -41,16 +41,19 @@ async function setup() {
     startLocalPool(),
   ]);
   for (const server of servers) if (server.status === 'fulfilled') started.push(server.value);
-  const failed = servers.find((server) => server.status === 'rejected');
-  if (failed) {
+  try {
+    const failed = servers.find((server) => server.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [state, legacy, localPool] = started;
+    // Jest starts its workers after the global setup: they inherit these.
+    process.env[SHARED_SERVER_VARIABLES.state] = String(state.port);
+    process.env[SHARED_SERVER_VARIABLES.legacy] = String(legacy.port);
+    process.env[SHARED_SERVER_VARIABLES.localPool] = sharedLocalPoolVariable(localPool);
+  } catch (error) {
+    // Jest runs no teardown after a failed setup: stop what did start.
     await teardown();
-    throw failed.reason;
+    throw error;
   }
-  const [state, legacy, localPool] = started;
-  // Jest starts its workers after the global setup: they inherit these.
-  process.env[SHARED_SERVER_VARIABLES.state] = String(state.port);
-  process.env[SHARED_SERVER_VARIABLES.legacy] = String(legacy.port);
-  process.env[SHARED_SERVER_VARIABLES.localPool] = sharedLocalPoolVariable(localPool);
 }
 
 async function teardown() {
