@@ -21,6 +21,7 @@ export {
   queryRows,
   SHARED_SERVER_VARIABLES,
   sharedServerPort,
+  withDatabase,
   withoutSharedServer,
 } from './shared-servers';
 export {

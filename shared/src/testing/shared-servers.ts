@@ -77,13 +77,21 @@ export async function createDatabase(options: {
   return name;
 }
 
-/** The rows of one query on the database at `url`, through a connection of its own. */
-export async function queryRows<T>(url: string, sql: string): Promise<T[]> {
+/** Runs `work` with a connection of its own to the database at `url`, closed afterwards. */
+export async function withDatabase<T>(
+  url: string,
+  work: (client: Client) => Promise<T>,
+): Promise<T> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    return (await client.query(sql)).rows as T[];
+    return await work(client);
   } finally {
     await client.end();
   }
+}
+
+/** The rows of one query on the database at `url`, through a connection of its own. */
+export function queryRows<T>(url: string, sql: string): Promise<T[]> {
+  return withDatabase(url, async (client) => (await client.query(sql)).rows as T[]);
 }

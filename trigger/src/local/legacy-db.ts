@@ -3,7 +3,7 @@ import { createLogger, env, loadConfig, logProcessWarnings } from '@authstack/sh
 import { runEmbeddedPostgres, withClient } from '@authstack/shared/local/embedded-postgres';
 import { quoteIdentifier } from '../adapters/sql-identifier';
 import { LEGACY_DB, localLegacyDatabaseUrl } from './legacy-db-settings';
-import { DEMO_LEGACY_USERS, ensureLegacySchema, seedLegacyUsers } from './legacy-users';
+import { prepareLegacyDatabase } from './legacy-users';
 
 /**
  * The offline legacy user store: an embedded Postgres (binaries from npm) with the
@@ -34,10 +34,7 @@ runEmbeddedPostgres({
       if (rowCount === 0)
         await client.query(`CREATE DATABASE ${quoteIdentifier(LEGACY_DB.database)}`);
     });
-    const seededUsers = await withClient(connect, LEGACY_DB.database, async (client) => {
-      await ensureLegacySchema(client);
-      return seedLegacyUsers(client, DEMO_LEGACY_USERS);
-    });
+    const seededUsers = await withClient(connect, LEGACY_DB.database, prepareLegacyDatabase);
     return {
       database: LEGACY_DB.database,
       user: LEGACY_DB.reader.user,

@@ -164,6 +164,15 @@ export async function ensureLegacySchema(client: ClientBase): Promise<void> {
 }
 
 /**
+ * Makes a legacy database what the offline store is: the users table, the trigger's read-only
+ * role, and the demo users not there yet. Returns how many users it added.
+ */
+export async function prepareLegacyDatabase(client: ClientBase): Promise<number> {
+  await ensureLegacySchema(client);
+  return seedLegacyUsers(client, DEMO_LEGACY_USERS);
+}
+
+/**
  * Inserts the users that are not there yet (matched case-insensitively by email).
  * Only missing users are hashed, so a restart over an existing database costs one query.
  */

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import {
   createDatabase,
   getFreePort,
@@ -9,10 +8,11 @@ import {
   startRestartableProcess,
   type RestartableProcess,
   type StartedProcess,
+  withDatabase,
 } from '@authstack/shared/testing';
 import { functionArnOf } from '../invoke/app';
 import { LEGACY_DB, localLegacyDatabaseUrl } from '../local/legacy-db-settings';
-import { DEMO_LEGACY_USERS, ensureLegacySchema, seedLegacyUsers } from '../local/legacy-users';
+import { prepareLegacyDatabase } from '../local/legacy-users';
 
 export { DEMO_LEGACY_USERS, seedLegacyUsers, type SeedLegacyUser } from '../local/legacy-users';
 export { LEGACY_DB, localLegacyDatabaseUrl } from '../local/legacy-db-settings';
@@ -95,14 +95,7 @@ export async function freshLegacyDatabase(): Promise<FreshLegacyDatabase> {
   if (port === undefined) return startLegacyDatabase();
   const database = await createDatabase({ port, admin: LEGACY_DB.admin, prefix: 'legacy' });
   const adminUrl = localLegacyDatabaseUrl(port, 'admin', '127.0.0.1', database);
-  const client = new Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await ensureLegacySchema(client);
-    await seedLegacyUsers(client, DEMO_LEGACY_USERS);
-  } finally {
-    await client.end();
-  }
+  await withDatabase(adminUrl, prepareLegacyDatabase);
   return {
     url: localLegacyDatabaseUrl(port, 'reader', '127.0.0.1', database),
     adminUrl,
