@@ -20,8 +20,8 @@ const workspaces = ['shared', 'local-pool', 'trigger', 'auth-server', 'resource-
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 60_000,
-  // One state store and one legacy database server for the run; each test file makes its own
-  // database on them (scripts/testing/shared-servers.js).
+  // One state store, one legacy database and one local pool for the run; test files make their
+  // own databases and user pools on them (scripts/testing/shared-servers.js).
   globalSetup: '<rootDir>/scripts/testing/global-setup.js',
   globalTeardown: '<rootDir>/scripts/testing/global-teardown.js',
   // Two workers on two cores: most integration tests wait on the processes they start, so a

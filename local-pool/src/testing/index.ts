@@ -137,20 +137,15 @@ export async function startLocalPool(options: StartLocalPoolOptions = {}): Promi
 export async function sharedLocalPool(): Promise<SharedLocalPool> {
   const shared = process.env[SHARED_SERVER_VARIABLES.localPool];
   if (!shared) return startLocalPool();
-  const { endpoint, dataDir } = JSON.parse(shared) as { endpoint: string; dataDir: string };
-  const client = createLocalCognitoClient(endpoint, process.env.AWS_REGION ?? 'us-east-1');
-  return {
-    endpoint,
-    issuerBase: endpoint,
-    dataDir,
-    client,
-    stop: async () => client.destroy(),
-  };
+  const named = JSON.parse(shared) as Omit<LocalPoolHandle, 'client'>;
+  const client = createLocalCognitoClient(named.endpoint, process.env.AWS_REGION ?? 'us-east-1');
+  return { ...named, client, stop: async () => client.destroy() };
 }
 
 /** The variable's value for a pool started by `startLocalPool`, for the global setup. */
 export function sharedLocalPoolVariable(pool: LocalPoolHandle): string {
-  return JSON.stringify({ endpoint: pool.endpoint, dataDir: pool.dataDir });
+  const { endpoint, issuerBase, dataDir } = pool;
+  return JSON.stringify({ endpoint, issuerBase, dataDir });
 }
 
 /** `ensureUserPool`'s options but the names and groups, which the test pool picks itself. */

@@ -16,7 +16,7 @@ export const SHARED_SERVER_VARIABLES = {
   state: 'AUTHSTACK_TEST_STATE_DB_PORT',
   /** The legacy database's port. */
   legacy: 'AUTHSTACK_TEST_LEGACY_DB_PORT',
-  /** The local pool, as JSON: `{ "endpoint": …, "dataDir": … }`. */
+  /** The local pool, as JSON: `{ "endpoint": …, "issuerBase": …, "dataDir": … }`. */
   localPool: 'AUTHSTACK_TEST_LOCAL_POOL',
 } as const;
 
